@@ -1,0 +1,65 @@
+// Parses every file given (or every file in the directories given) in one
+// process, several rounds, and prints throughput as one JSON line.
+// Usage: dflint-bench [--rounds N] [--typed] PATH...
+import DockerfileSyntax
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func readFile(_ path: String) -> [UInt8]? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { break }
+        out.append(contentsOf: buf[0..<n])
+    }
+    return out
+}
+
+func listDir(_ path: String) -> [String] {
+    guard let d = opendir(path) else { return [path] }
+    defer { closedir(d) }
+    var names: [String] = []
+    while let e = readdir(d) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name == "." || name == ".." { continue }
+        names.append(path + "/" + name)
+    }
+    return names.sorted()
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+var rounds = 5
+var typed = false
+var paths: [String] = []
+while !args.isEmpty {
+    let a = args.removeFirst()
+    if a == "--rounds", let n = args.first.flatMap({ Int($0) }) { rounds = n; args.removeFirst() }
+    else if a == "--typed" { typed = true }
+    else { paths.append(contentsOf: listDir(a)) }
+}
+let files = paths.compactMap { p in readFile(p).map { SourceFile(path: p, bytes: $0) } }
+let bytes = files.reduce(0) { $0 + $1.bytes.count }
+var best = Double.infinity
+var sink = 0
+for _ in 0..<max(1, rounds) {
+    let t0 = now()
+    for f in files {
+        if typed {
+            sink &+= Dockerfile.parse(f).instructions.count
+        } else {
+            sink &+= RawParser.parse(f).nodes.count
+        }
+    }
+    best = min(best, now() - t0)
+}
+print("{\"tool\": \"dflint\", \"files\": \(files.count), \"bytes\": \(bytes), \"seconds\": \(best), \"files_per_s\": \(Double(files.count) / best), \"mb_per_s\": \(Double(bytes) / best / 1e6), \"nodes\": \(sink / max(1, rounds))}")
