@@ -114,16 +114,26 @@ public enum OracleJSON {
         if let err = result.buildKitError {
             return out + ", \"ok\": false, \"error\": " + string(Array((err.buildKitMessage ?? err.message).utf8)) + "}"
         }
-        // The binding converts each command's Original (then its heredocs) to Python first.
+        // The binding converts each command's strings to Python in this order
+        // (cmd, sub_cmd, Original, flags, values, heredocs) before printing anything.
         for n in result.nodes {
-            let top = n.sub.first ?? n
-            var candidates = [n.original]
-            for h in top.heredocs where n.sub.isEmpty { candidates.append(h.name); candidates.append(h.content) }
+            let inner = n.sub.first ?? n
+            var candidates = [n.keyword]
+            if let s = n.sub.first { candidates.append(s.keyword) }
+            candidates.append(n.original)
+            candidates += n.flags.map(\.bytes)
+            candidates += inner.values.map(\.bytes)
+            if n.sub.isEmpty { for h in n.heredocs { candidates.append(h.name); candidates.append(h.content) } }
             for c in candidates {
                 if let msg = pythonUTF8Error(cString(c)) {
                     return out + ", \"ok\": false, \"error\": " + string(Array(msg.utf8)) + "}"
                 }
             }
+        }
+        // An instruction with no keyword (a lone continuation line) parses in
+        // BuildKit, but the reference script then fails on its missing name.
+        if let d = result.diagnostics.first(where: { $0.id == DiagnosticKind.emptyInstruction.id }) {
+            return out + ", \"ok\": false, \"error\": " + string(Array((d.buildKitMessage ?? d.message).utf8)) + "}"
         }
         out += ", \"ok\": true, \"commands\": ["
         var first = true

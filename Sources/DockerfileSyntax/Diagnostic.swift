@@ -139,7 +139,7 @@ public enum DiagnosticKind: String, CaseIterable, Sendable {
     public var fatalInBuildKit: Bool {
         switch self {
         case .noInstructions, .lineTooLong, .duplicateDirective, .invalidEscapeToken, .unterminatedHeredoc,
-             .heredocLexError, .jsonNotStrings, .envMissingValue, .nameValueMissingEquals, .emptyInstruction:
+             .heredocLexError, .jsonNotStrings, .envMissingValue, .nameValueMissingEquals:
             return true
         default:
             return false

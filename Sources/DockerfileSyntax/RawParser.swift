@@ -689,6 +689,7 @@ public struct RawParser {
         lx.rawQuotes = true
         lx.rawEscapes = true
         lx.skipUnsetEnv = true
+        lx.legacyModifiers = true
         let words = (try? lx.process(line.bytes, lookup: { _ in nil }).words) ?? []
         var docs: [RawHeredoc] = []
         // Locate each heredoc word in the line for its span: words are found in order.
@@ -749,6 +750,7 @@ public struct RawParser {
         }
         var lx = WordLexer(escapeToken: UInt8(ascii: "\\"))
         lx.skipUnsetEnv = true
+        lx.legacyModifiers = true
         let words: [[UInt8]]
         do {
             words = try lx.process(rest, lookup: { _ in nil }).words

@@ -22,6 +22,10 @@ public struct WordLexer {
     public var rawEscapes = false
     /// Leave `$x` / `${x...}` untouched when `x` is not set.
     public var skipUnsetEnv = false
+    /// Only the modifiers of the BuildKit release our reference parser pins
+    /// (`-`, `+`, `?`, with or without `:`); `#`, `%` and `/` are errors there.
+    /// The parser uses this mode to find heredocs exactly as that release does.
+    public var legacyModifiers = false
 
     public init(escapeToken: UInt8 = UInt8(ascii: "\\")) {
         self.escapeToken = escapeToken
@@ -282,13 +286,16 @@ struct ShellWord {
                 ch = next()
                 if ch != Self.eof { GoText.appendRune(ch, to: &chs) }
             }
-            let patternMode = ch == UInt32(UInt8(ascii: "#")) || ch == UInt32(UInt8(ascii: "%"))
+            let patternMode = !lexer.legacyModifiers && (ch == UInt32(UInt8(ascii: "#")) || ch == UInt32(UInt8(ascii: "%")))
+            if lexer.legacyModifiers && !nullIsUnset && !(ch == UInt32(UInt8(ascii: "+")) || ch == UInt32(UInt8(ascii: "-")) || ch == UInt32(UInt8(ascii: "?"))) {
+                throw Failure(message: "unsupported modifier (\(chs.utf8String)) in substitution")
+            }
             if nullIsUnset && patternMode {
                 throw Failure(message: "unsupported modifier (\(chs.utf8String)) in substitution")
             }
             let word: [UInt8]
             do throws(Failure) {
-                word = try processStopOn(UInt32(UInt8(ascii: "}")), rawEscapes: patternMode).0
+                word = try processStopOn(UInt32(UInt8(ascii: "}")), rawEscapes: lexer.legacyModifiers ? rawEscapes : patternMode).0
             } catch {
                 if peek() == Self.eof { throw Failure(message: "syntax error: missing '}'") }
                 throw error
@@ -314,7 +321,7 @@ struct ShellWord {
                     throw Failure(message: "\(name): \(word.isEmpty ? "is not allowed to be empty" : word.utf8String)")
                 }
                 return v
-            case UInt32(UInt8(ascii: "%")), UInt32(UInt8(ascii: "#")):
+            case UInt32(UInt8(ascii: "%")) where !lexer.legacyModifiers, UInt32(UInt8(ascii: "#")) where !lexer.legacyModifiers:
                 var pattern = word
                 var greedy = false
                 if let f = pattern.first, UInt32(f) == ch {
@@ -332,7 +339,7 @@ struct ShellWord {
             default:
                 throw Failure(message: "unsupported modifier (\(chs.utf8String)) in substitution")
             }
-        case UInt32(UInt8(ascii: "/")):
+        case UInt32(UInt8(ascii: "/")) where !lexer.legacyModifiers:
             let replaceAll = peek() == UInt32(UInt8(ascii: "/"))
             if replaceAll { _ = next() }
             let pattern: [UInt8]
