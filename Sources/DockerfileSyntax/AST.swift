@@ -5,13 +5,29 @@
 public struct Word: Sendable, Hashable, CustomStringConvertible {
     public var raw: [UInt8]
     public var span: Span
-    public init(raw: [UInt8], span: Span) {
+    /// Present when the word was joined across line continuations.
+    public var offsets: OffsetMap?
+    public init(raw: [UInt8], span: Span, offsets: OffsetMap? = nil) {
         self.raw = raw
         self.span = span
+        self.offsets = offsets
     }
-    public init(_ v: RawValue) { self.init(raw: v.bytes, span: v.span) }
+    public init(_ v: RawValue) { self.init(raw: v.bytes, span: v.span, offsets: v.offsets) }
     public var text: String { raw.utf8String }
     public var description: String { text }
+
+    /// File offset of byte `k` of `raw` (exact for words that are slices of
+    /// the source, which all shell-form commands are; clamped otherwise).
+    public func sourceOffset(_ k: Int) -> Int {
+        if let offsets { return offsets.sourceOffset(k) }
+        return min(span.start + k, span.end)
+    }
+
+    /// The file span of `raw[r]`.
+    public func sourceSpan(_ r: Range<Int>) -> Span {
+        if r.isEmpty { let s = sourceOffset(r.lowerBound); return Span(s, s) }
+        return Span(sourceOffset(r.lowerBound), sourceOffset(r.upperBound - 1) + 1)
+    }
 }
 
 /// `--name=value` (or a bare `--name`).

@@ -467,9 +467,10 @@ struct Builder {
             value = .maintainer(single("MAINTAINER"))
         case "onbuild":
             if nested {
+                // The parser keeps one level of the chain; what follows is not typed.
                 diag(.onbuildChained, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", node.keywordSpan)
-            }
-            if let sub = node.sub.first {
+                value = .onbuild(nil)
+            } else if let sub = node.sub.first {
                 var inner = makeInstruction(sub, index: index, nested: true)
                 inner.heredocs = heredocs
                 if case .run(var r) = inner.value {

@@ -77,56 +77,72 @@ enum ExecFormJSON {
             }
         }
 
+        /// Validates one JSON value without recursion (nesting is bounded by
+        /// Go's limit, 10000, which would overflow a thread's stack if recursed).
         mutating func parseValue() throws {
-            skipWS()
-            guard i < end else { throw SyntaxError() }
-            switch s[i] {
-            case UInt8(ascii: "\""):
-                _ = try parseString()
-            case UInt8(ascii: "["):
-                depth += 1
-                if depth > ExecFormJSON.maxDepth { throw SyntaxError() }
-                i += 1
+            // Containers still open: true for an object, false for an array.
+            var open: [Bool] = []
+            var base = depth
+            defer { depth = base }
+            while true {
+                // Expecting a value.
                 skipWS()
                 guard i < end else { throw SyntaxError() }
-                if s[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return }
-                while true {
-                    try parseValue()
-                    skipWS()
-                    guard i < end else { throw SyntaxError() }
-                    if s[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if s[i] == UInt8(ascii: "]") { i += 1; depth -= 1; return }
-                    throw SyntaxError()
-                }
-            case UInt8(ascii: "{"):
-                depth += 1
-                if depth > ExecFormJSON.maxDepth { throw SyntaxError() }
-                i += 1
-                skipWS()
-                guard i < end else { throw SyntaxError() }
-                if s[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return }
-                while true {
-                    skipWS()
-                    guard i < end, s[i] == UInt8(ascii: "\"") else { throw SyntaxError() }
+                switch s[i] {
+                case UInt8(ascii: "\""):
                     _ = try parseString()
-                    skipWS()
-                    guard i < end, s[i] == UInt8(ascii: ":") else { throw SyntaxError() }
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    let isObject = s[i] == UInt8(ascii: "{")
+                    base += 1
+                    if base > ExecFormJSON.maxDepth { throw SyntaxError() }
                     i += 1
-                    try parseValue()
                     skipWS()
                     guard i < end else { throw SyntaxError() }
-                    if s[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if s[i] == UInt8(ascii: "}") { i += 1; depth -= 1; return }
+                    if s[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                        i += 1
+                        base -= 1
+                        break
+                    }
+                    open.append(isObject)
+                    if isObject { try objectKey() }
+                    continue
+                case UInt8(ascii: "t"): try literal("true")
+                case UInt8(ascii: "f"): try literal("false")
+                case UInt8(ascii: "n"): try literal("null")
+                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    try parseNumber()
+                default:
                     throw SyntaxError()
                 }
-            case UInt8(ascii: "t"): try literal("true")
-            case UInt8(ascii: "f"): try literal("false")
-            case UInt8(ascii: "n"): try literal("null")
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                try parseNumber()
-            default:
-                throw SyntaxError()
+                // After a value: close containers or go on to the next element.
+                while true {
+                    guard let top = open.last else { return }
+                    skipWS()
+                    guard i < end else { throw SyntaxError() }
+                    if s[i] == UInt8(ascii: ",") {
+                        i += 1
+                        if top { try objectKey() }
+                        break
+                    }
+                    if s[i] == (top ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                        i += 1
+                        open.removeLast()
+                        base -= 1
+                        continue
+                    }
+                    throw SyntaxError()
+                }
             }
+        }
+
+        /// `"key" :` inside an object.
+        mutating func objectKey() throws {
+            skipWS()
+            guard i < end, s[i] == UInt8(ascii: "\"") else { throw SyntaxError() }
+            _ = try parseString()
+            skipWS()
+            guard i < end, s[i] == UInt8(ascii: ":") else { throw SyntaxError() }
+            i += 1
         }
 
         mutating func literal(_ word: StaticString) throws {

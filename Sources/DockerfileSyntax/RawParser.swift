@@ -14,7 +14,33 @@
 public struct RawValue: Sendable, Hashable {
     public var bytes: [UInt8]
     public var span: Span
+    /// Set when `bytes` is a slice of the joined line that crosses line
+    /// continuations: where each joined piece starts in the source.
+    public var offsets: OffsetMap?
     public var text: String { bytes.utf8String }
+
+    public init(bytes: [UInt8], span: Span, offsets: OffsetMap? = nil) {
+        self.bytes = bytes
+        self.span = span
+        self.offsets = offsets
+    }
+}
+
+/// Maps byte offsets inside a value joined from several physical lines back
+/// to file offsets: piece `i` starts at value offset `valueStarts[i]` and at
+/// file offset `sourceStarts[i]`.
+public struct OffsetMap: Sendable, Hashable {
+    public var valueStarts: [Int]
+    public var sourceStarts: [Int]
+
+    public func sourceOffset(_ k: Int) -> Int {
+        var lo = 0, hi = valueStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if valueStarts[mid] <= k { lo = mid } else { hi = mid - 1 }
+        }
+        return sourceStarts[lo] + (k - valueStarts[lo])
+    }
 }
 
 public struct RawHeredoc: Sendable, Hashable {
@@ -106,6 +132,20 @@ struct LogicalLine {
             if pieces[mid].0 <= logical { lo = mid } else { hi = mid - 1 }
         }
         return pieces[lo].1 + (logical - pieces[lo].0)
+    }
+
+    /// The offset map of a slice that crosses pieces, nil when it is contiguous.
+    func offsetMap(_ r: Range<Int>) -> OffsetMap? {
+        guard pieces.count > 1, !r.isEmpty else { return nil }
+        var vs: [Int] = [], ss: [Int] = []
+        for (k, p) in pieces.enumerated() {
+            let pEnd = k + 1 < pieces.count ? pieces[k + 1].0 : bytes.count
+            if pEnd <= r.lowerBound || p.0 >= r.upperBound { continue }
+            let from = max(p.0, r.lowerBound)
+            vs.append(from - r.lowerBound)
+            ss.append(p.1 + (from - p.0))
+        }
+        return vs.count > 1 ? OffsetMap(valueStarts: vs, sourceStarts: ss) : nil
     }
 
     /// Maps a logical half-open range to a source span (an end maps through its last byte).
@@ -379,7 +419,7 @@ public struct RawParser {
 
     // MARK: splitCommand / newNodeFromLine
 
-    mutating func newNode(_ line: LogicalLine, _ range: Range<Int>, comments: [String]) -> RawNode {
+    mutating func newNode(_ line: LogicalLine, _ range: Range<Int>, comments: [String], depth: Int = 0) -> RawNode {
         let b = line.bytes
         let t = GoText.trimSpace(b, from: range.lowerBound, to: range.upperBound)
         var k = t.lowerBound
@@ -403,7 +443,7 @@ public struct RawParser {
             diagnostics.append(Diagnostic(.emptyInstruction, "line continuation with no instruction",
                                           span: line.sourceSpan(range), buildKitMessage: "'NoneType' object has no attribute 'upper'"))
         }
-        dispatch(&node, line, args)
+        dispatch(&node, line, args, depth: depth)
         return node
     }
 
@@ -481,9 +521,9 @@ public struct RawParser {
 
     // MARK: dispatch
 
-    mutating func dispatch(_ node: inout RawNode, _ line: LogicalLine, _ args: Range<Int>) {
+    mutating func dispatch(_ node: inout RawNode, _ line: LogicalLine, _ args: Range<Int>, depth: Int = 0) {
         let b = line.bytes
-        let value: (Range<Int>) -> RawValue = { RawValue(bytes: Array(b[$0]), span: line.sourceSpan($0)) }
+        let value: (Range<Int>) -> RawValue = { RawValue(bytes: Array(b[$0]), span: line.sourceSpan($0), offsets: line.offsetMap($0)) }
         switch node.command {
         case "add", "copy", "volume":
             // parseMaybeJSONToList
@@ -521,8 +561,36 @@ public struct RawParser {
             if !args.isEmpty { node.values = [value(args)] }
         case "onbuild":
             if args.isEmpty { return }
-            let child = newNode(line, args, comments: [])
-            node.sub = [child]
+            if depth == 0 {
+                node.sub = [newNode(line, args, comments: [], depth: 1)]
+                return
+            }
+            // `ONBUILD ONBUILD ...`: BuildKit nests without limit; keep one level
+            // (its value is the empty holder node, as BuildKit's) and walk the
+            // rest of the chain without recursion, for its errors only.
+            node.values = [RawValue(bytes: [], span: line.sourceSpan(args.lowerBound..<args.lowerBound))]
+            var rest = args
+            while true {
+                let t = GoText.trimSpace(b, from: rest.lowerBound, to: rest.upperBound)
+                var k = t.lowerBound
+                while k < t.upperBound, !GoText.isReWhitespace(b[k]) { k += 1 }
+                var r = k
+                while r < t.upperBound, GoText.isReWhitespace(b[r]) { r += 1 }
+                var inner = t.upperBound..<t.upperBound
+                if k < t.upperBound {
+                    let (fr, _) = extractBuilderFlags(b, r..<t.upperBound)
+                    inner = GoText.trimSpace(b, from: fr.lowerBound, to: fr.upperBound)
+                }
+                if Array(b[t.lowerBound..<k]).utf8String.lowercased() == "onbuild" {
+                    if inner.isEmpty { return }
+                    rest = inner
+                    continue
+                }
+                var scratch = node
+                scratch.keyword = Array(b[t.lowerBound..<k])
+                dispatch(&scratch, line, inner, depth: 1)
+                return
+            }
         default:
             // parseIgnore: one empty value.
             node.values = [RawValue(bytes: [], span: line.sourceSpan(args.lowerBound..<args.lowerBound))]
@@ -545,9 +613,9 @@ public struct RawParser {
         case .notAllStrings:
             jsonError(line, args)
             // Recover as shell form so later layers still see the text.
-            node.values = [RawValue(bytes: Array(b[args]), span: line.sourceSpan(args))]
+            node.values = [RawValue(bytes: Array(b[args]), span: line.sourceSpan(args), offsets: line.offsetMap(args))]
         case .notJSON:
-            node.values = [RawValue(bytes: Array(b[args]), span: line.sourceSpan(args))]
+            node.values = [RawValue(bytes: Array(b[args]), span: line.sourceSpan(args), offsets: line.offsetMap(args))]
         }
     }
 
@@ -649,7 +717,8 @@ public struct RawParser {
             var j = i
             while j < r.upperBound, GoText.isReWhitespace(b[j]) { j += 1 }
             node.values = [RawValue(bytes: Array(b[r.lowerBound..<i]), span: line.sourceSpan(r.lowerBound..<i)),
-                           RawValue(bytes: Array(b[j..<r.upperBound]), span: line.sourceSpan(j..<r.upperBound))]
+                           RawValue(bytes: Array(b[j..<r.upperBound]), span: line.sourceSpan(j..<r.upperBound),
+                                    offsets: line.offsetMap(j..<r.upperBound))]
             return
         }
         var values: [RawValue] = []

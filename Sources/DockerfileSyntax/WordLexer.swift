@@ -81,6 +81,9 @@ struct ShellWord {
     let lookup: VariableLookup
     var pos = 0
     var rawEscapes = false
+    /// Nested `${...${...}}` levels; bounded so no input can exhaust the stack.
+    var nesting = 0
+    static let maxNesting = 1000
     var matched: Set<String> = []
     var unmatched: Set<String> = []
 
@@ -146,6 +149,9 @@ struct ShellWord {
     struct Failure: Error { var message: String }
 
     mutating func processStopOn(_ stop: UInt32?, rawEscapes raw: Bool) throws(Failure) -> ([UInt8], [[UInt8]]) {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Self.maxNesting { throw Failure(message: "substitutions nested too deeply") }
         var result: [UInt8] = []
         var words = Words()
         let saved = rawEscapes
@@ -414,7 +420,11 @@ enum ShellPattern {
         case star       // *
     }
 
+    /// Matching recurses once per token: longer patterns are refused.
+    static let maxTokens = 1000
+
     static func compile(_ pattern: [UInt32]) throws(PatternError) -> [Token] {
+        if pattern.count > maxTokens * 2 { throw PatternError(message: "pattern too long") }
         var out: [Token] = []
         var i = 0
         while i < pattern.count {
@@ -437,6 +447,7 @@ enum ShellPattern {
                 out.append(.literal(c))
             }
         }
+        if out.count > maxTokens { throw PatternError(message: "pattern too long") }
         return out
     }
 
