@@ -243,7 +243,7 @@ enum ExecFormJSON {
                     i += 1
                     continue
                 }
-                let (r, w) = GoText.decodeRune(s[i..<end], at: i)
+                let (r, w) = GoText.decodeRune(s, at: i, end: end)
                 if r == runeError && w == 1 {
                     GoText.appendRune(runeError, to: &out)
                 } else {

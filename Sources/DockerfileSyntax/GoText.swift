@@ -8,17 +8,17 @@
 let runeError: UInt32 = 0xFFFD
 
 enum GoText {
-    /// `utf8.DecodeRune`: the scalar at `i` and its width; (U+FFFD, 1) for an
-    /// invalid or truncated sequence, (U+FFFD, 0) at the end.
+    /// `utf8.DecodeRune` on `s[i..<end]`: the scalar at `i` and its width;
+    /// (U+FFFD, 1) for an invalid or truncated sequence, (U+FFFD, 0) at the end.
     @inline(__always)
-    static func decodeRune<C: RandomAccessCollection>(_ s: C, at i: C.Index) -> (UInt32, Int) where C.Element == UInt8 {
-        guard i < s.endIndex else { return (runeError, 0) }
+    static func decodeRune(_ s: [UInt8], at i: Int, end: Int) -> (UInt32, Int) {
+        guard i < end else { return (runeError, 0) }
         let b0 = s[i]
         if b0 < 0x80 { return (UInt32(b0), 1) }
-        let n = s.distance(from: i, to: s.endIndex)
-        func cont(_ k: Int) -> UInt8? {
+        let n = end - i
+        @inline(__always) func cont(_ k: Int) -> UInt8? {
             guard k < n else { return nil }
-            let b = s[s.index(i, offsetBy: k)]
+            let b = s[i + k]
             return b & 0xC0 == 0x80 ? b : nil
         }
         switch b0 {
@@ -27,14 +27,14 @@ enum GoText {
             return (UInt32(b0 & 0x1F) << 6 | UInt32(b1 & 0x3F), 2)
         case 0xE0...0xEF:
             guard n > 1 else { return (runeError, 1) }
-            let b1 = s[s.index(after: i)]
+            let b1 = s[i + 1]
             let lo: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80
             let hi: UInt8 = b0 == 0xED ? 0x9F : 0xBF
             guard b1 >= lo, b1 <= hi, let b2 = cont(2) else { return (runeError, 1) }
             return (UInt32(b0 & 0x0F) << 12 | UInt32(b1 & 0x3F) << 6 | UInt32(b2 & 0x3F), 3)
         case 0xF0...0xF4:
             guard n > 1 else { return (runeError, 1) }
-            let b1 = s[s.index(after: i)]
+            let b1 = s[i + 1]
             let lo: UInt8 = b0 == 0xF0 ? 0x90 : 0x80
             let hi: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF
             guard b1 >= lo, b1 <= hi, let b2 = cont(2), let b3 = cont(3) else { return (runeError, 1) }
@@ -44,15 +44,17 @@ enum GoText {
         }
     }
 
-    /// `utf8.DecodeLastRune` on `s[..<end]`: the scalar ending at `end` and its width.
-    static func decodeLastRune<C: RandomAccessCollection>(_ s: C, end: C.Index) -> (UInt32, Int) where C.Element == UInt8, C.Index == Int {
-        guard end > s.startIndex else { return (runeError, 0) }
+    static func decodeRune(_ s: [UInt8], at i: Int) -> (UInt32, Int) { decodeRune(s, at: i, end: s.count) }
+
+    /// `utf8.DecodeLastRune` on `s[from..<end]`: the scalar ending at `end` and its width.
+    static func decodeLastRune(_ s: [UInt8], from: Int, end: Int) -> (UInt32, Int) {
+        guard end > from else { return (runeError, 0) }
         if s[end - 1] < 0x80 { return (UInt32(s[end - 1]), 1) }
         // Go walks back at most UTFMax bytes to a start byte, then decodes forward.
         var start = end - 1
-        let lim = max(s.startIndex, end - 4)
+        let lim = max(from, end - 4)
         while start > lim, s[start] & 0xC0 == 0x80 { start -= 1 }
-        let (r, w) = decodeRune(s, at: start)
+        let (r, w) = decodeRune(s, at: start, end: end)
         if start + w != end { return (runeError, 1) }
         return (r, w)
     }
@@ -120,7 +122,7 @@ enum GoText {
 
     /// Index of the first byte at or after `from` that does not start a
     /// `unicode.IsSpace` rune (`bytes.TrimLeftFunc(_, unicode.IsSpace)`).
-    static func skipSpace<C: RandomAccessCollection>(_ s: C, from: Int, to end: Int) -> Int where C.Element == UInt8, C.Index == Int {
+    static func skipSpace(_ s: [UInt8], from: Int, to end: Int) -> Int {
         var i = from
         while i < end {
             let b = s[i]
@@ -128,14 +130,14 @@ enum GoText {
                 if b == 0x20 || (b >= 0x09 && b <= 0x0D) { i += 1; continue }
                 return i
             }
-            let (r, w) = decodeRune(s[i..<end], at: i)
-            if w > 0, r != runeError || w != 1, isSpace(r) { i += w } else { return i }
+            let (r, w) = decodeRune(s, at: i, end: end)
+            if isSpace(r) { i += w } else { return i }
         }
         return i
     }
 
     /// End index after removing trailing `unicode.IsSpace` runes from `s[from..<end]`.
-    static func trimSpaceRight<C: RandomAccessCollection>(_ s: C, from: Int, to end: Int) -> Int where C.Element == UInt8, C.Index == Int {
+    static func trimSpaceRight(_ s: [UInt8], from: Int, to end: Int) -> Int {
         var e = end
         while e > from {
             let b = s[e - 1]
@@ -143,14 +145,14 @@ enum GoText {
                 if b == 0x20 || (b >= 0x09 && b <= 0x0D) { e -= 1; continue }
                 return e
             }
-            let (r, w) = decodeLastRune(s[from..<e], end: e)
+            let (r, w) = decodeLastRune(s, from: from, end: e)
             if w > 1, isSpace(r) { e -= w } else { return e }
         }
         return e
     }
 
     /// `strings.TrimSpace` as a range.
-    static func trimSpace<C: RandomAccessCollection>(_ s: C, from: Int, to end: Int) -> Range<Int> where C.Element == UInt8, C.Index == Int {
+    static func trimSpace(_ s: [UInt8], from: Int, to end: Int) -> Range<Int> {
         let a = skipSpace(s, from: from, to: end)
         let b = trimSpaceRight(s, from: a, to: end)
         return a..<b

@@ -358,7 +358,7 @@ public struct RawParser {
             node.startLine = startLine
             var spanEnd = lastLineEnd
 
-            if canContainHeredoc(node), line.bytes.firstRange(of: [UInt8(ascii: "<"), UInt8(ascii: "<")]) != nil {
+            if canContainHeredoc(node), Self.containsHeredocMarker(line.bytes) {
                 let bodyStart = pos
                 var docs = heredocsFromLine(line, nodeSpan: Span(startOffset, lastLineEnd))
                 for k in docs.indices {
@@ -653,7 +653,7 @@ public struct RawParser {
         var ch: UInt32 = 0
         var w = 0
         while p <= end {
-            if p != end { (ch, w) = GoText.decodeRune(b[p..<end], at: p) }
+            if p != end { (ch, w) = GoText.decodeRune(b, at: p, end: end) }
             if phase == .spaces {
                 if p == end { break }
                 if GoText.isSpace(ch) { p += w; continue }
@@ -682,7 +682,7 @@ public struct RawParser {
                     if p + w == end { p += w; continue }
                     GoText.appendRune(ch, to: &word)
                     p += w
-                    (ch, w) = GoText.decodeRune(b[p..<end], at: p)
+                    (ch, w) = GoText.decodeRune(b, at: p, end: end)
                 }
                 GoText.appendRune(ch, to: &word)
                 p += w
@@ -694,7 +694,7 @@ public struct RawParser {
                 if p + w == end { phase = .word; p += w; continue }
                 p += w
                 GoText.appendRune(ch, to: &word)
-                (ch, w) = GoText.decodeRune(b[p..<end], at: p)
+                (ch, w) = GoText.decodeRune(b, at: p, end: end)
             }
             GoText.appendRune(ch, to: &word)
             p += w
@@ -779,6 +779,20 @@ public struct RawParser {
             }
         }
         return docs
+    }
+
+    /// `strings.Contains(line, "<<")`.
+    static func containsHeredocMarker(_ b: [UInt8]) -> Bool {
+        var i = 1
+        while i < b.count {
+            if b[i] == 0x3C {
+                if b[i - 1] == 0x3C { return true }
+                i += 1
+            } else {
+                i += 2
+            }
+        }
+        return false
     }
 
     static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
