@@ -1,16 +1,31 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Module arrows: DockerfileSyntax and ShellSyntax import nothing of ours;
+// Rules imports both (pure: AST in, findings out); Reporting imports Rules;
+// Configuration is the config-file edge; dflint wires them together.
 let package = Package(
     name: "dflint",
     targets: [
-        // Lexer, parser, AST, source ranges, word expansion. Imports nothing of ours.
+        // Lexer, parser, AST, source ranges, word expansion.
         .target(name: "DockerfileSyntax"),
-        // The command-line tool: arguments and wiring only.
-        .executableTarget(name: "dflint", dependencies: ["DockerfileSyntax"]),
+        // RUN text -> simple commands with argv and byte ranges.
+        .target(name: "ShellSyntax"),
+        // Rule catalogue and rules.
+        .target(name: "Rules", dependencies: ["DockerfileSyntax", "ShellSyntax"]),
+        // Findings -> tty, gnu, json, sarif, checkstyle, github, gitlab.
+        .target(name: "Reporting", dependencies: ["Rules", "DockerfileSyntax"]),
+        // .dflint.yaml: a YAML subset parsed by hand, and the lint settings it holds.
+        .target(name: "Configuration", dependencies: ["DockerfileSyntax"]),
+        // The command-line tool: arguments, discovery, wiring.
+        .executableTarget(name: "dflint", dependencies: ["DockerfileSyntax", "Rules", "Reporting", "Configuration"]),
         // Parses a corpus in one process and reports MB/s and files/s (run by .ci/bench).
-        .executableTarget(name: "dflint-bench", dependencies: ["DockerfileSyntax"]),
+        .executableTarget(name: "dflint-bench", dependencies: ["DockerfileSyntax", "Rules"]),
         .testTarget(name: "DockerfileSyntaxTests", dependencies: ["DockerfileSyntax"]),
+        .testTarget(name: "ShellSyntaxTests", dependencies: ["ShellSyntax"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "DockerfileSyntax", "ShellSyntax"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Rules", "DockerfileSyntax"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
     ],
     swiftLanguageModes: [.v6]
 )
