@@ -26,6 +26,7 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "DockerfileSyntax", "ShellSyntax"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Rules", "DockerfileSyntax"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "dflintTests", dependencies: ["dflint", "Rules", "Reporting", "Configuration", "DockerfileSyntax"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -53,24 +53,37 @@ indirect enum JSONValue {
     /// escapes or `\u00XX`, DEL and U+2028/U+2029 as `\u` escapes (harmless
     /// in JSON, fatal in some JavaScript embedders); other text stays UTF-8.
     static func writeString(_ s: String, _ out: inout String) {
+        // Fast path: most strings need no escaping; copy them whole.
+        var needsEscape = false
+        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 {
+            needsEscape = true
+            break
+        }
         out += "\""
+        if !needsEscape {
+            out += s
+            out += "\""
+            return
+        }
+        var chunk = ""
         for u in s.unicodeScalars {
             switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
+            case "\"": chunk += "\\\""
+            case "\\": chunk += "\\\\"
+            case "\n": chunk += "\\n"
+            case "\r": chunk += "\\r"
+            case "\t": chunk += "\\t"
+            case "\u{08}": chunk += "\\b"
+            case "\u{0C}": chunk += "\\f"
             default:
                 if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
-                    out += "\\u" + hex4(u.value)
+                    chunk += "\\u" + hex4(u.value)
                 } else {
-                    out.unicodeScalars.append(u)
+                    chunk.unicodeScalars.append(u)
                 }
             }
         }
+        out += chunk
         out += "\""
     }
 

@@ -1,7 +1,8 @@
 // Parses every file given (or every file in the directories given) in one
 // process, several rounds, and prints throughput as one JSON line.
-// Usage: dflint-bench [--rounds N] [--typed] PATH...
+// Usage: dflint-bench [--rounds N] [--typed | --lint] PATH...
 import DockerfileSyntax
+import Rules
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,11 +41,13 @@ func listDir(_ path: String) -> [String] {
 var args = Array(CommandLine.arguments.dropFirst())
 var rounds = 5
 var typed = false
+var lint = false
 var paths: [String] = []
 while !args.isEmpty {
     let a = args.removeFirst()
     if a == "--rounds", let n = args.first.flatMap({ Int($0) }) { rounds = n; args.removeFirst() }
     else if a == "--typed" { typed = true }
+    else if a == "--lint" { lint = true }
     else { paths.append(contentsOf: listDir(a)) }
 }
 let files = paths.compactMap { p in readFile(p).map { SourceFile(path: p, bytes: $0) } }
@@ -54,7 +57,9 @@ var sink = 0
 for _ in 0..<max(1, rounds) {
     let t0 = now()
     for f in files {
-        if typed {
+        if lint {
+            sink &+= Linter().lint(Dockerfile.parse(f), path: f.path).count
+        } else if typed {
             sink &+= Dockerfile.parse(f).instructions.count
         } else {
             sink &+= RawParser.parse(f).nodes.count

@@ -1,89 +1,421 @@
+// The dflint command line: argument parsing (by hand), file discovery,
+// configuration, linting and output. Everything that touches the world is
+// here or in FileIO; the libraries it calls are pure.
+import Configuration
 import DockerfileSyntax
+import Reporting
+import Rules
 #if canImport(Glibc)
 import Glibc
 #endif
 
+let dflintVersion = "0.1.0"
+
+struct UsageError: Error {
+    var message: String
+}
+
+/// Where the CLI writes and what it knows about its surroundings; `main`
+/// fills it from the process, tests fill it by hand.
+struct Console {
+    var out = ""
+    var err = ""
+    var stdoutIsTerminal = false
+    var environment: [String: String] = [:]
+    /// Directory config discovery starts from for standard input.
+    var workingDirectory = "."
+    /// Standard input, when a test supplies it (otherwise it is read from fd 0).
+    var stdin: [UInt8]?
+
+    mutating func write(_ s: String) { out += s }
+    mutating func writeErr(_ s: String) { err += s }
+    func env(_ k: String) -> String? { environment[k] }
+}
+
 enum CLI {
     static let usage = """
-    usage: dflint [options] FILE...        check Dockerfiles (syntax diagnostics)
-           dflint parse FILE...            print BuildKit's parse of each file as JSON lines
-           dflint ast FILE...              print the typed syntax tree with source ranges
-           dflint --version | --help
+    usage: dflint [OPTIONS] PATH...      lint Dockerfiles (files, directories, or - for stdin)
+           dflint rules [--format text|json]
+           dflint explain RULE            RULE is an id (DF101), a name (missing-user) or a hadolint id
+           dflint config --print [PATH]   the effective configuration for PATH (default: .)
+           dflint parse FILE...           BuildKit's parse of each file, as JSON lines
+           dflint ast FILE...             the typed syntax tree with line:column ranges
+
+    options:
+      -f, --format FORMAT          tty, gnu, json, sarif, checkstyle, github, gitlab
+                                   (default: tty on a terminal, gnu otherwise)
+      -c, --config FILE            use FILE instead of the nearest .dflint.yaml
+          --ignore RULE[,RULE]     do not report these rules (repeatable)
+          --severity RULE=LEVEL    change a rule's severity: error, warning, info, style, off
+          --trusted-registry REG   allow base images only from REG (repeatable; enables DF110)
+          --failure-threshold T    exit 1 for findings at or above T: error, warning (default), info, style, none
+          --cis                    only findings of CIS Docker Benchmark section 4 items
+          --scored-only            only findings of Scored CIS items (4.1, 4.5, 4.6)
+          --build-arg NAME=VALUE   value of a build argument (as docker build --build-arg)
+          --stdin-filename NAME    name to report for - (standard input)
+          --no-pragmas             ignore inline suppression comments
+          --no-color               no ANSI colours (also when NO_COLOR is set)
+          --color                  colours even when not on a terminal
+      -h, --help, --version
+
+    exit status: 0 no finding at or above the threshold, 1 findings at or above it, 2 usage, config or I/O error
     """
 
-    static func run(_ args: [String]) -> Int32 {
+    static func run(_ args: [String], _ console: inout Console) -> Int32 {
         guard let first = args.first else {
-            FileIO.writeErr(usage + "\n")
+            console.writeErr(usage + "\n")
             return 2
         }
-        switch first {
-        case "-h", "--help", "help":
-            print(usage)
-            return 0
-        case "--version":
-            print("dflint 0.1.0")
-            return 0
-        case "parse":
-            return parseCommand(Array(args.dropFirst()))
-        case "ast":
-            return astCommand(Array(args.dropFirst()))
-        default:
-            return checkCommand(args)
+        do {
+            switch first {
+            case "-h", "--help", "help":
+                console.write(usage + "\n")
+                return 0
+            case "--version", "-V":
+                console.write("dflint \(dflintVersion)\n")
+                return 0
+            case "parse": return parseCommand(Array(args.dropFirst()), &console)
+            case "ast": return astCommand(Array(args.dropFirst()), &console)
+            case "rules": return try rulesCommand(Array(args.dropFirst()), &console)
+            case "explain": return try explainCommand(Array(args.dropFirst()), &console)
+            case "config": return try configCommand(Array(args.dropFirst()), &console)
+            default: return try lintCommand(args, &console)
+            }
+        } catch let e as UsageError {
+            console.writeErr("dflint: \(e.message)\n")
+            return 2
+        } catch let e as ConfigError {
+            console.writeErr("dflint: \(e.description)\n")
+            return 2
+        } catch {
+            console.writeErr("dflint: \(error)\n")
+            return 2
         }
     }
 
-    /// `dflint parse`: the conformance contract with BuildKit's parser.
-    static func parseCommand(_ paths: [String]) -> Int32 {
-        if paths.isEmpty {
-            FileIO.writeErr("dflint parse: no files\n")
-            return 2
-        }
-        for path in paths {
-            switch FileIO.read(path) {
-            case .success(let bytes):
-                let result = RawParser.parse(SourceFile(path: path, bytes: bytes))
-                print(OracleJSON.line(path: path, result: result))
-            case .failure(let err):
-                print("{\"file\": \(OracleJSON.string(Array(path.utf8))), \"ok\": false, \"error\": \(OracleJSON.string(Array(err.message.utf8)))}")
+    // MARK: options
+
+    struct Options {
+        var format: OutputFormat?
+        var configPath: String?
+        var cli = LintConfig()
+        var buildArgs: [String: String] = [:]
+        var stdinFilename = "-"
+        var pragmas = true
+        var color: Bool?
+        var paths: [String] = []
+    }
+
+    static func parseOptions(_ args: [String], _ console: Console) throws -> Options {
+        var o = Options()
+        var i = 0
+        func value(_ name: String) throws -> String {
+            // `--opt=value` or `--opt value`.
+            if let eq = args[i].firstIndex(of: "="), args[i].hasPrefix("--") {
+                return String(args[i][args[i].index(after: eq)...])
             }
+            i += 1
+            guard i < args.count else { throw UsageError(message: "\(name) needs a value") }
+            return args[i]
+        }
+        var endOfOptions = false
+        while i < args.count {
+            let a = args[i]
+            let name = a.hasPrefix("--") ? String(a.split(separator: "=", maxSplits: 1)[0]) : a
+            if endOfOptions || !a.hasPrefix("-") || a == "-" {
+                o.paths.append(a)
+                i += 1
+                continue
+            }
+            switch name {
+            case "--": endOfOptions = true
+            case "-f", "--format":
+                let v = try value(name)
+                guard let f = OutputFormat(rawValue: v) else {
+                    throw UsageError(message: "unknown format \(v) (use \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                o.format = f
+            case "-c", "--config": o.configPath = try value(name)
+            case "--ignore":
+                for r in try value(name).split(separator: ",") { o.cli.ignore.append(try knownRule(String(r))) }
+            case "--severity":
+                let v = try value(name)
+                guard let eq = v.firstIndex(of: "=") else { throw UsageError(message: "--severity wants RULE=LEVEL, got \(v)") }
+                let rule = try knownRule(String(v[..<eq]))
+                let level = String(v[v.index(after: eq)...])
+                if level == "off" {
+                    o.cli.severity[rule] = .off
+                } else if let s = Severity(rawValue: level) {
+                    o.cli.severity[rule] = .level(s)
+                } else {
+                    throw UsageError(message: "unknown severity \(level) (use error, warning, info, style or off)")
+                }
+            case "--trusted-registry": o.cli.trustedRegistries.append(try value(name))
+            case "--failure-threshold", "-t":
+                let v = try value(name)
+                if v == "none" { o.cli.failureThreshold = FailureThreshold.none }
+                else if let s = Severity(rawValue: v) { o.cli.failureThreshold = .level(s) }
+                else { throw UsageError(message: "unknown failure threshold \(v) (use error, warning, info, style or none)") }
+            case "--cis": o.cli.cisOnly = true
+            case "--scored-only": o.cli.scoredOnly = true
+            case "--build-arg":
+                let v = try value(name)
+                let parts = v.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                o.buildArgs[String(parts[0])] = parts.count > 1 ? String(parts[1]) : (console.env(String(parts[0])) ?? "")
+            case "--stdin-filename": o.stdinFilename = try value(name)
+            case "--no-pragmas": o.pragmas = false
+            case "--no-color": o.color = false
+            case "--color": o.color = true
+            default:
+                throw UsageError(message: "unknown option \(a) (see dflint --help)")
+            }
+            i += 1
+        }
+        return o
+    }
+
+    static var knownRuleKeys: Set<String> {
+        var s = Set<String>()
+        for d in Catalogue.descriptors {
+            s.insert(d.id)
+            s.insert(d.name)
+            for a in d.aliases { s.insert(a) }
+        }
+        return s
+    }
+
+    /// A rule reference from the command line: id, name or alias, resolved to the id.
+    static func knownRule(_ r: String) throws -> String {
+        guard let d = Catalogue.lookup(r) else {
+            let names = Catalogue.descriptors.flatMap { [$0.id, $0.name] }
+            let near = names.min { distance($0, r) < distance($1, r) }
+            throw UsageError(message: "unknown rule \(r)" + (near.map { distance($0, r) <= 3 ? " (did you mean \($0)?)" : "" } ?? ""))
+        }
+        return d.id
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.lowercased()), b = Array(b.lowercased())
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var prev = Array(0...b.count), cur = prev
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+
+    // MARK: lint
+
+    static func lintCommand(_ args: [String], _ console: inout Console) throws -> Int32 {
+        let o = try parseOptions(args, console)
+        guard !o.paths.isEmpty else { throw UsageError(message: "no Dockerfile given (see dflint --help)") }
+        var files: [String] = []
+        var status: Int32 = 0
+        for p in o.paths {
+            if p == "-" { files.append(p); continue }
+            switch FileIO.kind(p) {
+            case .directory:
+                let found = FileIO.discoverDockerfiles(in: p)
+                if found.isEmpty { console.writeErr("dflint: \(p): no Dockerfile found\n") }
+                files += found
+            case .file: files.append(p)
+            case .missing:
+                console.writeErr("dflint: \(p): no such file or directory\n")
+                status = 2
+            }
+        }
+        let known = knownRuleKeys
+        var configCache: [String: LintConfig] = [:]
+        func config(for file: String) throws -> LintConfig {
+            var base = LintConfig()
+            if let explicit = o.configPath {
+                if let c = configCache[explicit] { base = c } else {
+                    base = try ConfigLoader.load(path: explicit, knownRules: known)
+                    configCache[explicit] = base
+                }
+            } else {
+                let dir = file == "-" ? console.workingDirectory : FileIO.directory(of: file)
+                if let found = ConfigLoader.find(from: dir) {
+                    if let c = configCache[found] { base = c } else {
+                        base = try ConfigLoader.load(path: found, knownRules: known)
+                        configCache[found] = base
+                    }
+                }
+            }
+            return base.merged(with: o.cli)
+        }
+
+        var findings: [Finding] = []
+        var sources: [String: [UInt8]] = [:]
+        var threshold: FailureThreshold = .level(.warning)
+        var formatName: String?
+        for f in files {
+            let shown = f == "-" ? o.stdinFilename : f
+            let bytes: [UInt8]
+            switch f == "-" && console.stdin != nil ? .success(console.stdin!) : FileIO.read(f) {
+            case .success(let b): bytes = b
+            case .failure(let e):
+                console.writeErr("dflint: \(f): \(e.message)\n")
+                status = 2
+                continue
+            }
+            let cfg = try config(for: f)
+            if let t = cfg.failureThreshold { threshold = t }
+            if let fmt = cfg.format { formatName = fmt }
+            let linter = Linter(options: lintOptions(cfg, pragmas: o.pragmas))
+            let df = Dockerfile.parse(SourceFile(path: shown, bytes: bytes), buildArgs: o.buildArgs)
+            findings += linter.lint(df, path: shown)
+            sources[shown] = bytes
+        }
+        let isTTY = console.stdoutIsTerminal
+        var format = o.format ?? formatName.flatMap(OutputFormat.init(rawValue:)) ?? (isTTY ? .tty : .gnu)
+        if o.format == nil, formatName == nil, !isTTY { format = .gnu }
+        let color = o.color ?? (isTTY && console.env("NO_COLOR") == nil && format == .tty)
+        let input = ReportInput(findings: findings, rules: Catalogue.descriptors, sources: sources,
+                                toolVersion: dflintVersion, color: color)
+        console.write(Reporter.render(format, input))
+        if format == .tty && isTTY {
+            console.write(Reporter.summary(input, fileCount: files.count) + "\n")
+        }
+        if status != 0 { return status }
+        switch threshold {
+        case .none: return 0
+        case .level(let t): return findings.contains { $0.severity >= t } ? 1 : 0
+        }
+    }
+
+    static func lintOptions(_ cfg: LintConfig, pragmas: Bool) -> LintOptions {
+        var opts = LintOptions()
+        opts.ignore = Set(cfg.ignore.compactMap { Catalogue.lookup($0)?.id })
+        for (k, v) in cfg.severity {
+            guard let id = Catalogue.lookup(k)?.id else { continue }
+            switch v {
+            case .off: opts.severity[id] = .some(nil)
+            case .level(let s): opts.severity[id] = s
+            }
+        }
+        opts.cisOnly = cfg.cisOnly ?? false
+        opts.scoredOnly = cfg.scoredOnly ?? false
+        opts.pragmas = pragmas
+        opts.rules.trustedRegistries = cfg.trustedRegistries
+        opts.rules.secretAllow = cfg.secretAllow
+        return opts
+    }
+
+    // MARK: rules / explain / config
+
+    static func rulesCommand(_ args: [String], _ console: inout Console) throws -> Int32 {
+        var format = "text"
+        var i = 0
+        while i < args.count {
+            if args[i] == "--format" || args[i] == "-f", i + 1 < args.count { format = args[i + 1]; i += 2; continue }
+            if args[i].hasPrefix("--format=") { format = String(args[i].dropFirst(9)); i += 1; continue }
+            throw UsageError(message: "rules: unknown argument \(args[i])")
+        }
+        let all = Catalogue.descriptors
+        switch format {
+        case "text":
+            var out = ""
+            for d in all {
+                let cis = d.cis.map { "CIS \($0)\(d.scored ? " Scored" : "")" } ?? ""
+                out += pad(d.id, 7) + pad(d.name, 28) + pad(d.defaultSeverity.rawValue, 9) + pad(cis, 16) + d.title + "\n"
+            }
+            console.write(out)
+        case "json":
+            console.write("[" + all.map(ruleJSON).joined(separator: ",\n ") + "]\n")
+        default:
+            throw UsageError(message: "rules: unknown format \(format) (use text or json)")
         }
         return 0
     }
 
-    static func astCommand(_ paths: [String]) -> Int32 {
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+
+    static func js(_ s: String) -> String { OracleJSON.string(Array(s.utf8)) }
+
+    static func ruleJSON(_ d: RuleDescriptor) -> String {
+        "{\"id\": \(js(d.id)), \"name\": \(js(d.name)), \"title\": \(js(d.title)), \"cis\": \(d.cis.map(js) ?? "null"), "
+            + "\"scored\": \(d.scored), \"severity\": \(js(d.defaultSeverity.rawValue)), \"rationale\": \(js(d.rationale)), "
+            + "\"fix\": \(js(d.fix)), \"aliases\": [\(d.aliases.map(js).joined(separator: ", "))], "
+            + "\"triggering\": [\(d.triggering.map(js).joined(separator: ", "))], "
+            + "\"non_triggering\": [\(d.nonTriggering.map(js).joined(separator: ", "))]}"
+    }
+
+    static func explainCommand(_ args: [String], _ console: inout Console) throws -> Int32 {
+        guard args.count == 1 else { throw UsageError(message: "explain wants one rule id or name") }
+        let key = try knownRule(args[0])
+        guard let d = Catalogue.lookup(key) else { return 2 }
+        var out = "\(d.id) \(d.name): \(d.title)\n"
+        out += "severity: \(d.defaultSeverity.rawValue)"
+        if let cis = d.cis { out += "    CIS Docker Benchmark \(cis) (\(d.scored ? "Scored" : "Not Scored"))" }
+        out += "\n"
+        if !d.aliases.isEmpty { out += "covers: \(d.aliases.joined(separator: ", "))\n" }
+        out += "\n\(d.rationale)\n\nfix: \(d.fix)\n"
+        func show(_ title: String, _ examples: [String]) {
+            guard !examples.isEmpty else { return }
+            out += "\n\(title):\n"
+            for e in examples {
+                for line in e.split(separator: "\n", omittingEmptySubsequences: false).dropLast() { out += "    \(line)\n" }
+                out += "\n"
+            }
+        }
+        show("reported (↓ marks where)", d.triggering)
+        show("not reported", d.nonTriggering)
+        console.write(out)
+        return 0
+    }
+
+    static func configCommand(_ args: [String], _ console: inout Console) throws -> Int32 {
+        guard args.first == "--print" else { throw UsageError(message: "config: use dflint config --print [PATH]") }
+        let o = try parseOptions(Array(args.dropFirst()), console)
+        let target = o.paths.first ?? "."
+        let dir = FileIO.kind(target) == .directory ? target : FileIO.directory(of: target)
+        var base = LintConfig()
+        var source = "defaults"
+        if let p = o.configPath ?? ConfigLoader.find(from: dir) {
+            base = try ConfigLoader.load(path: p, knownRules: knownRuleKeys)
+            source = p
+        }
+        let merged = base.merged(with: o.cli)
+        console.write("# effective configuration (from \(source) and the command line)\n" + merged.yaml())
+        return 0
+    }
+
+    // MARK: parse / ast
+
+    /// `dflint parse`: the conformance contract with BuildKit's parser.
+    static func parseCommand(_ paths: [String], _ console: inout Console) -> Int32 {
+        if paths.isEmpty {
+            console.writeErr("dflint parse: no files\n")
+            return 2
+        }
+        var out = ""
+        for path in paths {
+            switch FileIO.read(path) {
+            case .success(let bytes):
+                let result = RawParser.parse(SourceFile(path: path, bytes: bytes))
+                out += OracleJSON.line(path: path, result: result) + "\n"
+            case .failure(let err):
+                out += "{\"file\": \(OracleJSON.string(Array(path.utf8))), \"ok\": false, \"error\": \(OracleJSON.string(Array(err.message.utf8)))}\n"
+            }
+        }
+        console.write(out)
+        return 0
+    }
+
+    static func astCommand(_ paths: [String], _ console: inout Console) -> Int32 {
         var status: Int32 = 0
         for path in paths {
             switch FileIO.read(path) {
             case .success(let bytes):
-                let file = SourceFile(path: path, bytes: bytes)
-                let df = Dockerfile.parse(file)
-                print(ASTPrinter.print(df))
+                console.write(ASTPrinter.print(Dockerfile.parse(SourceFile(path: path, bytes: bytes))) + "\n")
             case .failure(let err):
-                FileIO.writeErr("dflint: \(path): \(err.message)\n")
+                console.writeErr("dflint: \(path): \(err.message)\n")
                 status = 2
             }
         }
         return status
-    }
-
-    /// Default command: report syntax diagnostics, gcc style.
-    static func checkCommand(_ paths: [String]) -> Int32 {
-        var worst: Int32 = 0
-        for path in paths {
-            switch FileIO.read(path) {
-            case .success(let bytes):
-                let file = SourceFile(path: path, bytes: bytes)
-                let df = Dockerfile.parse(file)
-                for d in df.diagnostics {
-                    let r = file.range(d.span)
-                    print("\(path):\(r.start.line):\(r.start.column): \(d.severity.rawValue): \(d.message) [\(d.id) \(d.name)]")
-                    if d.severity == .error { worst = max(worst, 1) }
-                }
-            case .failure(let err):
-                FileIO.writeErr("dflint: \(path): \(err.message)\n")
-                worst = 2
-            }
-        }
-        return worst
     }
 }

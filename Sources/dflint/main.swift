@@ -3,4 +3,8 @@ import DockerfileSyntax
 import Glibc
 #endif
 
-exit(CLI.run(Array(CommandLine.arguments.dropFirst())))
+var console = Console(stdoutIsTerminal: FileIO.isTerminal(1), environment: FileIO.environment())
+let status = CLI.run(Array(CommandLine.arguments.dropFirst()), &console)
+FileIO.write(console.out)
+FileIO.writeErr(console.err)
+exit(status)
