@@ -572,7 +572,7 @@ enum CISRules {
             if value.text.hasPrefix("/"), !value.text.contains(" ") { return }
             let n = name.text
             guard Secrets.isSecretName(n), !allowed(ctx, n), !allowed(ctx, value.text) else { return }
-            hits.append(Hit(name.span, "\(kind) \(n) stores a secret in the image (value \(mask(value.text)))"))
+            hits.append(Hit(name.span, "\(kind) \(n) stores a secret in the image (value \(mask(value.text)))", redact: value.span))
         }
         for ins in ctx.instructions {
             switch ins.value {
@@ -602,7 +602,8 @@ enum CISRules {
             for m in Secrets.scan(bytes) {
                 let text = String(decoding: bytes[m.range], as: UTF8.self)
                 if allowed(ctx, text) { continue }
-                hits.append(Hit(Span(map(m.range.lowerBound), map(m.range.upperBound - 1) + 1), "\(m.kind) in the Dockerfile: \(mask(text))"))
+                let span = Span(map(m.range.lowerBound), map(m.range.upperBound - 1) + 1)
+                hits.append(Hit(span, "\(m.kind) in the Dockerfile: \(mask(text))", redact: span))
             }
         }
         func scan(_ w: Word) { scan(w.raw) { w.sourceOffset($0) } }
@@ -630,7 +631,7 @@ enum CISRules {
                 let w = c.span(ofWord: i)
                 let offset = c.name == "curl" ? (v.firstIndex(of: ":").map { v.utf8.distance(from: v.utf8.startIndex, to: $0.samePosition(in: v.utf8)!) + 1 } ?? 0) : 0
                 let start = min(w.start + offset, w.end)
-                hits.append(Hit(Span(start, w.end), "password on the \(c.name) command line: \(mask(pass))"))
+                hits.append(Hit(Span(start, w.end), "password on the \(c.name) command line: \(mask(pass))", redact: Span(start, w.end)))
             }
         }
         return hits

@@ -9,10 +9,13 @@ public struct Hit: Sendable {
     public var span: Span
     public var message: String
     public var fix: String?
-    public init(_ span: Span, _ message: String, fix: String? = nil) {
+    /// Bytes holding a secret, masked in every output.
+    public var redact: Span?
+    public init(_ span: Span, _ message: String, fix: String? = nil, redact: Span? = nil) {
         self.span = span
         self.message = message
         self.fix = fix
+        self.redact = redact
     }
 }
 
@@ -76,7 +79,7 @@ public struct Linter: Sendable {
             if suppressions.suppresses(desc, line: range.start.line, span: hit.span) { continue }
             findings.append(Finding(file: path, range: range, span: hit.span, ruleID: desc.id, ruleName: desc.name,
                                     severity: sev, message: hit.message, cis: desc.cis, scored: desc.scored,
-                                    fix: hit.fix ?? desc.fix))
+                                    fix: hit.fix ?? desc.fix, redact: hit.redact))
         }
         let unused = Catalogue.unusedSuppression
         if options.pragmas, isEnabled(unused), let sev = severity(for: unused), !options.cisOnly, !options.scoredOnly {

@@ -23,9 +23,13 @@ public struct Finding: Sendable, Hashable {
     public var scored: Bool
     /// How to fix it, one short sentence.
     public var fix: String?
+    /// Bytes of the file that hold a secret: no output may show them (source
+    /// excerpts are masked before they reach a reporter).
+    public var redact: Span?
 
     public init(file: String, range: SourceRange, span: Span? = nil, ruleID: String, ruleName: String,
-                severity: Severity, message: String, cis: String? = nil, scored: Bool = false, fix: String? = nil) {
+                severity: Severity, message: String, cis: String? = nil, scored: Bool = false, fix: String? = nil,
+                redact: Span? = nil) {
         self.file = file
         self.range = range
         self.span = span
@@ -36,6 +40,27 @@ public struct Finding: Sendable, Hashable {
         self.cis = cis
         self.scored = scored
         self.fix = fix
+        self.redact = redact
+    }
+
+    /// `bytes` with every redacted span replaced by one `*` per character
+    /// (so columns stay where they were); newlines are kept.
+    public static func redacting(_ bytes: [UInt8], _ spans: [Span]) -> [UInt8] {
+        guard !spans.isEmpty else { return bytes }
+        var out = bytes
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var mark = [Bool](repeating: false, count: bytes.count)
+        for s in spans where s.start < bytes.count {
+            for i in s.start..<min(s.end, bytes.count) where bytes[i] != 0x0A { mark[i] = true }
+        }
+        for (i, b) in bytes.enumerated() {
+            if !mark[i] { result.append(b); continue }
+            // One star per scalar: skip UTF-8 continuation bytes.
+            if b & 0xC0 != 0x80 { result.append(UInt8(ascii: "*")) }
+        }
+        out = result
+        return out
     }
 
     /// Sort order of every output: file, line, column, then rule id.

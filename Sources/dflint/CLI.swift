@@ -266,8 +266,10 @@ enum CLI {
             if let fmt = cfg.format { formatName = fmt }
             let linter = Linter(options: lintOptions(cfg, pragmas: o.pragmas))
             let df = Dockerfile.parse(SourceFile(path: shown, bytes: bytes), buildArgs: o.buildArgs)
-            findings += linter.lint(df, path: shown)
-            sources[shown] = bytes
+            let found = linter.lint(df, path: shown)
+            findings += found
+            // Secrets never reach an output, not even inside a source excerpt.
+            sources[shown] = Finding.redacting(bytes, found.compactMap(\.redact))
         }
         let isTTY = console.stdoutIsTerminal
         var format = o.format ?? formatName.flatMap(OutputFormat.init(rawValue:)) ?? (isTTY ? .tty : .gnu)

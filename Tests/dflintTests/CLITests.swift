@@ -124,6 +124,17 @@ import Testing
         #expect(out.contains("ghcr.io/acme") && out.contains("DF130"))
     }
 
+    /// No output format ever shows a secret, not even in a source excerpt.
+    @Test(arguments: ["tty", "gnu", "json", "sarif", "checkstyle", "github", "gitlab"])
+    func secretsAreNeverPrinted(_ format: String) {
+        let ex = Self.repo.appendingPathComponent("Examples/cis/4.10-secrets.Dockerfile").path
+        let (status, out, _) = Self.run(["-f", format, "--color", ex])
+        #expect(status == 1)
+        for secret in ["hunter2", "correct-horse-battery-staple", "npm_abcdefghijklmnopqrstuvwxyz0123456789"] {
+            #expect(!out.contains(secret), "\(format) output shows \(secret)")
+        }
+    }
+
     @Test func examplesDirectoryExitCodes() {
         let ex = Self.repo.appendingPathComponent("Examples").path
         #expect(Self.run([ex + "/clean.Dockerfile"]).0 == 0)
