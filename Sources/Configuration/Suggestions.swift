@@ -1,3 +1,4 @@
+import DockerfileSyntax
 // "Did you mean ...?" for unknown keys, rule references and enumerated values.
 
 enum Suggestions {
@@ -20,21 +21,7 @@ enum Suggestions {
     }
 
     /// Levenshtein distance (insertions, deletions, substitutions).
-    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
+    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int { EditDistance.levenshtein(a, b) }
 
     /// " (did you mean 'x'?)" or "".
     static func hint(for word: String, in candidates: some Sequence<String>) -> String {

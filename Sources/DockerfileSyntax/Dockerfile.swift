@@ -573,29 +573,8 @@ struct Builder {
 
     static func suggest(_ cmd: String) -> String? { closest(cmd, among: knownInstructions) }
 
-    /// The candidate within edit distance 2 (BuildKit's suggest package uses Levenshtein).
     static func closest(_ s: String, among candidates: [String]) -> String? {
-        var best: (String, Int)?
-        for c in candidates.sorted() {
-            let d = levenshtein(Array(s.lowercased()), Array(c))
-            if d <= 2, best == nil || d < best!.1 { best = (c, d) }
-        }
-        return best?.0
-    }
-
-    static func levenshtein(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = prev
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
+        EditDistance.closest(to: s, in: candidates)
     }
 }
 

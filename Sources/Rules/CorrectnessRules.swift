@@ -115,18 +115,7 @@ enum CorrectnessRules {
         return hits
     }
 
-    static func levenshtein(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count), cur = prev
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
-    }
+    static func levenshtein(_ a: String, _ b: String) -> Int { EditDistance.levenshtein(a, b) }
 
     static let predefinedArgs: Set<String> = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
                                               "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "BUILDKIT_SYNTAX",

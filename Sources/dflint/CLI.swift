@@ -194,17 +194,7 @@ enum CLI {
         return d.id
     }
 
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.lowercased()), b = Array(b.lowercased())
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var prev = Array(0...b.count), cur = prev
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
-    }
+    static func distance(_ a: String, _ b: String) -> Int { EditDistance.levenshtein(a.lowercased(), b.lowercased()) }
 
     // MARK: lint
 
