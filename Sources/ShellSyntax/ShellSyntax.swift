@@ -5,7 +5,8 @@
 // POSIX grammar (plus the common bash extensions) to say which commands run,
 // with which words, and where each word is in the input. It never fails: any
 // byte sequence parses to *some* list of commands, in time roughly linear in
-// the input, with recursion bounded by `ShellParser.maxNesting`.
+// the input, with recursion bounded by `ShellParser.maxNesting` levels and
+// `ShellParser.stackBudget` bytes of stack.
 //
 // Positions: every `range` is a half-open range of byte offsets into the
 // script handed to `ShellParser.parse` (the outermost one, also for commands
@@ -191,11 +192,20 @@ public enum ShellParser {
     /// extent is still found, without recursion) or flattened, never rejected.
     public static let maxNesting = 64
 
+    /// Stack bound, in bytes used by one parse: recursion also stops here,
+    /// whatever the level. Release builds reach `maxNesting` well within it
+    /// (about 4 KiB per level); debug and sanitizer builds, with much larger
+    /// frames, stop earlier on absurdly nested input. A parse therefore needs
+    /// about this much free stack on top of its caller's: any thread with a
+    /// 512 KiB stack or more will do.
+    public static let stackBudget = 256 * 1024
+
     /// Parses script bytes (any bytes: invalid UTF-8 is kept in ranges and
     /// decoded with replacement characters in `value`/`raw`).
     public static func parse(_ script: [UInt8]) -> ShellScript {
         let out = Collector()
-        var parser = Parser(buf: script, map: OffsetMap(), depth: 0, origin: .script, inDashC: false, nest: 0, out: out)
+        var parser = Parser(buf: script, map: ByteMap(), depth: 0, origin: .script, inDashC: false, nest: 0, out: out,
+                            stackBase: stackAddress())
         parser.parseProgram()
         return out.finish()
     }
