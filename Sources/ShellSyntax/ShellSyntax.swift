@@ -10,7 +10,41 @@
 //
 // Positions: every `range` is a half-open range of byte offsets into the
 // script handed to `ShellParser.parse` (the outermost one, also for commands
-// found inside `$(...)`, backquotes or `sh -c '...'`).
+// found inside `$(...)`, backquotes or `sh -c '...'`). For a Dockerfile RUN in
+// shell form, parse `Word.raw` and map ranges with `Word.sourceSpan(_:)`. The
+// bodies of RUN here-documents are not in that text (BuildKit keeps them
+// apart): parse `Heredoc.content` separately when the heredoc is the script.
+//
+// Understood:
+// - words: '...', "...", $'...', $"...", backslash escapes, line
+//   continuations (also `\` CR LF), `$x`, `${...}` (nested quotes and braces),
+//   `$(...)`, backquotes, `$((...))`, `<(...)`/`>(...)`, extglob `@(...)`;
+//   `#` comments at the start of a word;
+// - lists `&&` `||` `;` `&` newline, pipelines `|` `|&`, `!`;
+// - `( )`, `{ }`, if/elif/else, while/until, for (also `for ((...))`),
+//   select, case (patterns are not commands), `(( ))`, `[[ ]]` (its operands,
+//   `&&` `<` `(` included, are words of the `[[` command), functions
+//   (`name() body`, `function name body`; the body's commands are reported);
+// - redirections with fd prefixes; here-documents (`<<`, `<<-`, quoted
+//   delimiters, several per line, inside `$(...)`): bodies are skipped;
+// - leading assignments (`A=1 B+=2 c[0]=3 cmd`, and bare ones);
+// - commands inside `$(...)`, backquotes (with their escapes), `<(...)`,
+//   `${x:-$(...)}` and `$(( $(...) ))`: origin `.commandSubstitution`;
+// - one level of `sh -c SCRIPT` (sh, bash, dash, ash, zsh, ksh, mksh, yash,
+//   by name or path; `-c` alone or in a cluster such as `-ec`, `-xc`, `-lc`,
+//   after other options like `-o pipefail`), also through `env`, `sudo`,
+//   `doas`, `exec`, `nohup`, `time`, `command`, `nice`, `chroot`, `busybox`,
+//   and `su`/`runuser ... -c CMD`: origin `.shellDashC`, ranges mapped back to
+//   the exact bytes of the outer word (through its quotes and escapes).
+//   Command substitutions of a double-quoted script run in the outer shell
+//   and are reported once, as `.commandSubstitution` of the outer script.
+//
+// Not understood (read as ordinary words or skipped): aliases, `eval`,
+// `find -exec sh -c`, `xargs sh -c`, `{fd}>` redirections, an operator split
+// by a line continuation (`&\<newline>&`), `$((` opening a subshell inside
+// `$(` (`$((a); b)` is read as arithmetic), and zsh/ksh-only syntax.
+// A lone CR is a blank (so CR LF line ends are harmless). An unterminated
+// quote or substitution runs to the end of the input.
 
 /// One shell word.
 public struct ShellWord: Sendable, Hashable {
