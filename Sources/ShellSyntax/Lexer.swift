@@ -59,15 +59,14 @@ struct LexedWord {
     var mapEnds: [Int]?
 }
 
+/// Plain data, cheap to copy: the text of a word token is in `Parser.lookWord`,
+/// a redirection operator's text is `buf[start..<end]`.
 struct Token {
     var kind: TokKind
     var op: OpKind = .none
     var kw: Keyword = .none
     var start: Int
     var end: Int
-    var word: LexedWord?
-    /// Redirection operator text (fd prefix included).
-    var redirOp: String = ""
     /// 0: not a here-document, 1: `<<`, 2: `<<-`.
     var heredoc: UInt8 = 0
 
@@ -134,7 +133,7 @@ struct WordBuilder {
 }
 
 /// Maps offsets of a parser's buffer to offsets of the outermost script.
-struct OffsetMap {
+struct ByteMap {
     var shift: Int = 0
     /// Per buffer byte: outer start and (exclusive) end. nil: `shift + i`.
     var starts: [Int]?
@@ -196,6 +195,20 @@ extension Parser {
             }
         }
         guard pos < end else { return Token(kind: .eof, start: end, end: end) }
+        let c = buf[pos]
+        switch c {
+        case Ch.nl, Ch.semi, Ch.amp, Ch.pipe, Ch.lp, Ch.rp, Ch.lt, Ch.gt:
+            return lexOperator()
+        default:
+            if condMode || Ch.isDigit(c) { return lexOperator() }
+            return lexWordToken()
+        }
+    }
+
+    /// Operators, and the cases where a word start depends on context
+    /// (`[[ ]]` operands, fd numbers before `<` and `>`, process substitution).
+    @inline(never)
+    mutating func lexOperator() -> Token {
         let s = pos
         let c = buf[pos]
         let next: UInt8 = pos + 1 < end ? buf[pos + 1] : 0
@@ -315,27 +328,21 @@ extension Parser {
     }
 
     func redirToken(_ s: Int) -> Token {
-        var t = Token(kind: .redir, start: s, end: pos)
-        t.redirOp = String(decoding: buf[s..<pos], as: UTF8.self)
-        return t
+        Token(kind: .redir, start: s, end: pos)
     }
 
     /// A word token for bytes that are their own value (`&&` inside `[[ ]]`).
-    func plainWordToken(_ s: Int, _ e: Int) -> Token {
-        var t = Token(kind: .word, start: s, end: e)
+    mutating func plainWordToken(_ s: Int, _ e: Int) -> Token {
         let text = String(decoding: buf[s..<e], as: UTF8.self)
-        t.word = LexedWord(value: text, raw: text, quoted: false, hasExpansion: false)
-        return t
+        lookWord = LexedWord(value: text, raw: text, quoted: false, hasExpansion: false)
+        return Token(kind: .word, start: s, end: e)
     }
 
     mutating func lexWordToken() -> Token {
         let s = pos
-        let w = lexWord()
+        lookWord = lexWord()
         var t = Token(kind: .word, start: s, end: pos)
-        if w.valueBytes == nil && !w.quoted && !w.hasExpansion && pos - s <= 8 {
-            t.kw = keyword(s, pos)
-        }
-        t.word = w
+        if lastWordPlain && pos - s <= 8 { t.kw = keyword(s, pos) }
         return t
     }
 
@@ -459,6 +466,7 @@ extension Parser {
             }
         }
         let raw = String(decoding: buf[start..<pos], as: UTF8.self)
+        lastWordPlain = !b.slow && !quoted && !hasExp
         if !b.slow {
             return LexedWord(value: raw, raw: raw, quoted: quoted, hasExpansion: hasExp)
         }
@@ -559,7 +567,7 @@ extension Parser {
         if n == Ch.lp {
             if pos + 2 < end && buf[pos + 2] == Ch.lp {
                 pos += 3
-                skipBalanced([Ch.lp, Ch.lp])
+                scanArithmetic()
                 return true
             }
             let s = pos
@@ -587,7 +595,7 @@ extension Parser {
 
     /// After `${`: to the matching `}`, parsing command substitutions inside.
     mutating func scanBraceParameter(inDQ: Bool) {
-        if nest >= ShellParser.maxNesting {
+        if atLimit {
             skipBalanced([Ch.lbrace])
             return
         }
@@ -617,10 +625,48 @@ extension Parser {
         }
     }
 
+    /// After `$((` or `((`: to after the matching `))`, parsing command
+    /// substitutions inside (`$(( $(nproc) + 1 ))`).
+    mutating func scanArithmetic() {
+        if atLimit {
+            skipBalanced([Ch.lp, Ch.lp])
+            return
+        }
+        nest += 1
+        defer { nest -= 1 }
+        var open = 2
+        while pos < end {
+            let c = buf[pos]
+            switch c {
+            case Ch.lp:
+                open += 1
+                pos += 1
+            case Ch.rp:
+                open -= 1
+                pos += 1
+                if open == 0 { return }
+            case Ch.bsl:
+                pos = min(pos + 2, end)
+            case Ch.sq:
+                pos += 1
+                while pos < end && buf[pos] != Ch.sq { pos += 1 }
+                if pos < end { pos += 1 }
+            case Ch.dq:
+                scanDoubleQuotedStructure()
+            case Ch.dollar:
+                _ = scanDollar(inDQ: false)
+            case Ch.bq:
+                scanBackquote(inDQ: false)
+            default:
+                pos += 1
+            }
+        }
+    }
+
     /// At `"` inside `${...}`: to after the closing quote; no value is built.
     mutating func scanDoubleQuotedStructure() {
         pos += 1
-        if nest >= ShellParser.maxNesting {
+        if atLimit {
             skipBalanced([Ch.dq])
             return
         }

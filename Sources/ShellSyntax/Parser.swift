@@ -1,5 +1,6 @@
 // Recursive-descent parser over the token stream. Recursion is bounded by
-// `ShellParser.maxNesting`; every loop consumes at least one token per turn,
+// `ShellParser.maxNesting` and `ShellParser.stackBudget` (see `atLimit`);
+// every loop consumes at least one token per turn,
 // and stray closers (`fi`, `)`, `}`...) are skipped at the outermost level
 // of a (sub)script, so any input terminates.
 
@@ -36,15 +37,21 @@ struct Parser {
     let buf: [UInt8]
     var pos = 0
     var end: Int
-    let map: OffsetMap
+    let map: ByteMap
     var depth: Int
     var origin: CommandOrigin
     /// Inside an `sh -c` script: no second level of `sh -c`.
     let inDashC: Bool
     var nest: Int
     let out: Collector
+    /// Stack address when the outermost parse started.
+    let stackBase: Int
 
     var look: Token?
+    /// The text of `look` when it is a word token.
+    var lookWord: LexedWord?
+    /// The last word lexed had no quoting, escape, continuation or expansion.
+    var lastWordPlain = false
     var lastEnd = 0
     var heredocs: [PendingHeredoc] = []
     /// Inside `[[ ... ]]`.
@@ -52,7 +59,9 @@ struct Parser {
     /// Record value-to-source maps for the next words (possible `sh -c` scripts).
     var wantMap = false
 
-    init(buf: [UInt8], map: OffsetMap, depth: Int, origin: CommandOrigin, inDashC: Bool, nest: Int, out: Collector) {
+    init(buf: [UInt8], map: ByteMap, depth: Int, origin: CommandOrigin, inDashC: Bool, nest: Int, out: Collector,
+         stackBase: Int) {
+        self.stackBase = stackBase
         self.buf = buf
         self.end = buf.count
         self.map = map
@@ -61,6 +70,13 @@ struct Parser {
         self.inDashC = inDashC
         self.nest = nest
         self.out = out
+    }
+
+    /// No deeper recursion: `maxNesting` levels, or `stackBudget` bytes of
+    /// stack used since the parse started (frames are much larger in debug
+    /// and sanitizer builds than in release ones).
+    var atLimit: Bool {
+        nest >= ShellParser.maxNesting || abs(stackBase - stackAddress()) > ShellParser.stackBudget
     }
 
     // MARK: Lists
@@ -106,13 +122,18 @@ struct Parser {
                 continue
             }
             advance()
-            guard seen, pending == nil else { continue }
-            switch t.kind {
-            case .newline: pending = .newline
-            case .op where t.op == .semi: pending = .semicolon
-            case .op where t.op == .amp: pending = .background
-            default: break  // stray `&&`, `|`...: ignored
-            }
+            if seen && pending == nil { pending = Self.separator(t) }
+        }
+    }
+
+    /// The connector a separator token makes; nil for stray `&&`, `|`...
+    @inline(never)
+    static func separator(_ t: Token) -> Connector? {
+        switch t.kind {
+        case .newline: return .newline
+        case .op where t.op == .semi: return .semicolon
+        case .op where t.op == .amp: return .background
+        default: return nil
         }
     }
 
@@ -131,36 +152,45 @@ struct Parser {
     mutating func parsePipeline(_ connector: Connector?) {
         let pid = out.pipelines.count
         out.pipelines.append(PipelineDraft(connector: connector, depth: depth, origin: origin))
-        var start = -1
-        var negated = false
-        while true {
-            let t = peek()
-            guard t.kind == .word, t.kw == .bang else { break }
-            if start < 0 { start = t.start }
-            negated = true
-            advance()
-        }
-        var stages: [StageDraft] = []
-        var ops: [String] = []
+        var start = parseNegation(pid)
         var stageEnd = 0
+        var position = 0
         while true {
             let t = peek()
             guard canStartCommand(t) else { break }
             if start < 0 { start = t.start }
-            let simple = parseCommand(pipeline: pid, position: stages.count, connector: connector)
+            let simple = parseCommand(pipeline: pid, position: position, connector: connector)
             stageEnd = max(t.start, lastEnd)
-            stages.append(StageDraft(range: map.range(t.start, stageEnd), command: simple))
-            let n = peek()
-            guard n.kind == .op, n.op == .pipe || n.op == .pipeAmp else { break }
-            advance()
-            ops.append(n.op == .pipe ? "|" : "|&")
-            skipNewlines()
+            position += 1
+            if !addStage(pid, t.start, stageEnd, simple) { break }
         }
-        if ops.count >= stages.count { ops.removeLast(ops.count - max(0, stages.count - 1)) }
-        out.pipelines[pid].stages = stages
-        out.pipelines[pid].operators = ops
-        out.pipelines[pid].negated = negated
         if start >= 0 { out.pipelines[pid].range = map.range(start, max(start, stageEnd)) }
+    }
+
+    /// Leading `!` words. Returns the start of the first, or -1.
+    @inline(never)
+    mutating func parseNegation(_ pid: Int) -> Int {
+        var start = -1
+        while true {
+            let t = peek()
+            guard t.kind == .word, t.kw == .bang else { return start }
+            if start < 0 { start = t.start }
+            out.pipelines[pid].negated = true
+            advance()
+        }
+    }
+
+    /// Records a stage; consumes a following `|` or `|&`, returning whether there was one.
+    @inline(never)
+    mutating func addStage(_ pid: Int, _ start: Int, _ end: Int, _ simple: Int?) -> Bool {
+        out.pipelines[pid].stages.append(StageDraft(range: map.range(start, end), command: simple))
+        let n = peek()
+        guard n.kind == .op, n.op == .pipe || n.op == .pipeAmp else { return false }
+        advance()
+        skipNewlines()
+        guard canStartCommand(peek()) else { return false }  // a trailing `|`
+        out.pipelines[pid].operators.append(n.op == .pipe ? "|" : "|&")
+        return true
     }
 
     /// A pipeline of exactly one command (a function body).
@@ -183,7 +213,7 @@ struct Parser {
         switch t.kind {
         case .op:
             advance()  // `(`
-            if nest < ShellParser.maxNesting {
+            if !atLimit {
                 nest += 1
                 parseList()
                 if peek().isOp(.rparen) { advance() }
@@ -193,7 +223,7 @@ struct Parser {
             return nil
         case .dparen:
             advance()
-            skipBalanced([Ch.lp, Ch.lp])  // (( arithmetic ))
+            scanArithmetic()  // (( arithmetic ))
             lastEnd = pos
             parseTrailingRedirections()
             return nil
@@ -203,7 +233,7 @@ struct Parser {
                 advance()
                 // Beyond the nesting bound the opener is dropped and its body
                 // is read as ordinary lists by the enclosing levels.
-                guard nest < ShellParser.maxNesting else { return nil }
+                guard !atLimit else { return nil }
                 nest += 1
                 defer { nest -= 1 }
                 switch t.kw {
@@ -265,7 +295,7 @@ struct Parser {
         var t = peek()
         if t.kind == .dparen {
             advance()
-            skipBalanced([Ch.lp, Ch.lp])
+            scanArithmetic()
             lastEnd = pos
         } else if t.kind == .word {
             advance()  // the variable name
@@ -348,7 +378,7 @@ struct Parser {
         var target: ShellWord?
         var e = t.end
         let n = peek()
-        if n.kind == .word, let w = n.word {
+        if n.kind == .word, let w = lookWord {
             target = makeWord(n)
             e = n.end
             advance()
@@ -356,11 +386,13 @@ struct Parser {
                 heredocs.append(PendingHeredoc(delim: Array(w.value.utf8), strip: t.heredoc == 2))
             }
         }
-        return Redirection(op: t.redirOp, target: target, range: map.range(t.start, e))
+        return Redirection(op: String(decoding: buf[t.start..<t.end], as: UTF8.self), target: target,
+                           range: map.range(t.start, e))
     }
 
+    /// The word of token `t`, which must be the current lookahead.
     func makeWord(_ t: Token) -> ShellWord {
-        let w = t.word ?? LexedWord(value: "", raw: "", quoted: false, hasExpansion: false)
+        let w = lookWord ?? LexedWord(value: "", raw: "", quoted: false, hasExpansion: false)
         return ShellWord(value: w.value, raw: w.raw, range: map.range(t.start, t.end), quoted: w.quoted, hasExpansion: w.hasExpansion)
     }
 
@@ -380,71 +412,100 @@ struct Parser {
         return false
     }
 
-    mutating func parseSimpleCommand(pipeline pid: Int, position: Int, connector: Connector?) -> Int? {
-        let start = peek().start
+    /// The parts of a simple command being read. One local instead of many
+    /// keeps the frame of the (recursive) parsing path small.
+    struct CommandDraft {
+        var start: Int
         var assignments: [ShellWord] = []
         var words: [ShellWord] = []
         var redirections: [Redirection] = []
-        var tokens: [Token] = []  // words' tokens, kept only for a possible `sh -c`
+        /// The words' tokens, kept only for a possible `sh -c`.
+        var tokens: [(Token, LexedWord?)] = []
         var mayDashC = false
-        loop: while true {
+    }
+
+    mutating func parseSimpleCommand(pipeline pid: Int, position: Int, connector: Connector?) -> Int? {
+        var draft = CommandDraft(start: peek().start)
+        while true {
             let t = peek()
-            switch t.kind {
-            case .word:
-                if words.isEmpty && isAssignment(t) {
-                    assignments.append(makeWord(t))
-                    advance()
-                    continue
+            if t.kind == .word {
+                if addWord(&draft, t) {
+                    return parseFunctionDefinition(&draft, pid, position, connector)
                 }
-                words.append(makeWord(t))
-                advance()
-                if mayDashC { tokens.append(t) }
-                if words.count == 1 {
-                    if t.kw == .dbrackOpen { condMode = true }
-                    if !inDashC && nest < ShellParser.maxNesting && DashC.mayRunScript(words[0].value) {
-                        mayDashC = true
-                        tokens.append(t)
-                    }
-                    wantMap = mayDashC  // before the next word is lexed
-                    if assignments.isEmpty && redirections.isEmpty && !condMode && peek().isOp(.lparen) {
-                        // `name() body`: a function definition.
-                        let nameEnd = lastEnd
-                        advance()
-                        if peek().isOp(.rparen) {
-                            advance()
-                            skipNewlines()
-                            if nest < ShellParser.maxNesting {
-                                nest += 1
-                                parseSingleStagePipeline()
-                                nest -= 1
-                            }
-                            return nil
-                        }
-                        // `name ( ...`: not a definition; read on as a subshell.
-                        let index = emit(assignments, words, redirections, start, nameEnd, pid, position, connector)
-                        if nest < ShellParser.maxNesting {
-                            nest += 1
-                            parseList()
-                            if peek().isOp(.rparen) { advance() }
-                            nest -= 1
-                        }
-                        return index
-                    }
-                } else if condMode && t.kw == .dbrackClose {
-                    condMode = false
-                }
-                wantMap = mayDashC
-            case .redir:
-                redirections.append(parseRedirection())
-            default:
-                break loop
+            } else if t.kind == .redir {
+                addRedirection(&draft)
+            } else {
+                break
             }
         }
+        return finishSimpleCommand(&draft, pid, position, connector)
+    }
+
+    /// Adds word `t` (the lookahead). Returns true when it is a name followed by `(`.
+    mutating func addWord(_ d: inout CommandDraft, _ t: Token) -> Bool {
+        if d.words.isEmpty && isAssignment(t) {
+            d.assignments.append(makeWord(t))
+            advance()
+            return false
+        }
+        d.words.append(makeWord(t))
+        if d.mayDashC { d.tokens.append((t, lookWord)) }
+        advance()
+        if d.words.count == 1 {
+            if t.kw == .dbrackOpen { condMode = true }
+            if !inDashC && DashC.mayRunScript(d.words[0].value) && !atLimit {
+                d.mayDashC = true
+                d.tokens.append((t, nil))  // the name is never the script
+            }
+            wantMap = d.mayDashC  // before the next word is lexed
+            return d.assignments.isEmpty && d.redirections.isEmpty && !condMode && peek().isOp(.lparen)
+        }
+        if condMode && t.kw == .dbrackClose { condMode = false }
+        return false
+    }
+
+    @inline(never)
+    mutating func addRedirection(_ d: inout CommandDraft) {
+        d.redirections.append(parseRedirection())
+    }
+
+    /// At the `(` after a command's first word.
+    @inline(never)
+    mutating func parseFunctionDefinition(_ d: inout CommandDraft, _ pid: Int, _ position: Int,
+                                          _ connector: Connector?) -> Int? {
+        wantMap = false
+        let nameEnd = lastEnd
+        advance()
+        if peek().isOp(.rparen) {
+            // `name() body`: the name is not a command; the body is.
+            advance()
+            skipNewlines()
+            if !atLimit {
+                nest += 1
+                parseSingleStagePipeline()
+                nest -= 1
+            }
+            return nil
+        }
+        // `name ( ...`: not a definition; read on as a subshell.
+        let index = emit(d.assignments, d.words, d.redirections, d.start, nameEnd, pid, position, connector)
+        if !atLimit {
+            nest += 1
+            parseList()
+            if peek().isOp(.rparen) { advance() }
+            nest -= 1
+        }
+        return index
+    }
+
+    @inline(never)
+    mutating func finishSimpleCommand(_ d: inout CommandDraft, _ pid: Int, _ position: Int,
+                                      _ connector: Connector?) -> Int {
         wantMap = false
         condMode = false
-        let index = emit(assignments, words, redirections, start, lastEnd, pid, position, connector)
-        if mayDashC, let k = DashC.scriptIndex(words.map(\.value)), k < tokens.count {
-            parseDashCScript(tokens[k])
+        let index = emit(d.assignments, d.words, d.redirections, d.start, lastEnd, pid, position, connector)
+        if d.mayDashC, let k = DashC.scriptIndex(d.words.map(\.value)), k < d.tokens.count {
+            parseDashCScript(d.tokens[k].0, d.tokens[k].1)
         }
         return index
     }
@@ -464,7 +525,7 @@ struct Parser {
     /// After `$(` (or `<(`, `>(`) at `o`: parses to the matching `)`.
     mutating func parseSubstitution(openAt o: Int) {
         let outer = map.start(o)
-        if nest >= ShellParser.maxNesting || (inDashC && out.substitutionStarts.contains(outer)) {
+        if atLimit || (inDashC && out.substitutionStarts.contains(outer)) {
             skipBalanced([Ch.lp])
             return
         }
@@ -506,7 +567,7 @@ struct Parser {
         }
         let close = min(i, end)
         pos = close < end ? close + 1 : end
-        guard nest < ShellParser.maxNesting, close > open + 1 else { return }
+        guard !atLimit, close > open + 1 else { return }
         let outer = map.start(open)
         if inDashC && out.substitutionStarts.contains(outer) { return }
         out.substitutionStarts.insert(outer)
@@ -550,49 +611,75 @@ struct Parser {
             ends.append(map.end(j + 1))
             j += 1
         }
-        var sub = Parser(buf: bytes, map: OffsetMap(starts: starts, ends: ends), depth: depth + 1,
-                         origin: .commandSubstitution, inDashC: inDashC, nest: nest + 1, out: out)
+        var sub = Parser(buf: bytes, map: ByteMap(starts: starts, ends: ends), depth: depth + 1,
+                         origin: .commandSubstitution, inDashC: inDashC, nest: nest + 1, out: out,
+                         stackBase: stackBase)
         sub.parseProgram()
     }
 
     /// Parses the value of `t` (the script operand of `sh -c`) as a script.
-    mutating func parseDashCScript(_ t: Token) {
-        guard let w = t.word else { return }
-        let m: OffsetMap
+    mutating func parseDashCScript(_ t: Token, _ word: LexedWord?) {
+        guard let w = word else { return }
+        let m: ByteMap
         let bytes: [UInt8]
         if let vb = w.valueBytes, let ms = w.mapStarts, let me = w.mapEnds {
             bytes = vb
-            m = OffsetMap(starts: ms.map { map.start($0) }, ends: me.map { map.end($0) })
+            m = ByteMap(starts: ms.map { map.start($0) }, ends: me.map { map.end($0) })
         } else if w.quoted {
             return  // value differs from the raw text but no map was recorded
         } else {
             bytes = Array(buf[t.start..<t.end])
             if map.starts == nil {
-                m = OffsetMap(shift: map.shift + t.start)
+                m = ByteMap(shift: map.shift + t.start)
             } else {
-                m = OffsetMap(starts: (t.start..<t.end).map { map.start($0) },
+                m = ByteMap(starts: (t.start..<t.end).map { map.start($0) },
                               ends: (t.start..<t.end).map { map.end($0 + 1) })
             }
         }
         var sub = Parser(buf: bytes, map: m, depth: depth + 1, origin: .shellDashC, inDashC: true,
-                         nest: nest + 1, out: out)
+                         nest: nest + 1, out: out, stackBase: stackBase)
         sub.parseProgram()
     }
+}
+
+/// The address of a local of a fresh frame: where the stack currently ends.
+@inline(never)
+func stackAddress() -> Int {
+    var probe = 0
+    return withUnsafeMutablePointer(to: &probe) { Int(bitPattern: $0) }
 }
 
 /// Recognising `sh -c SCRIPT` (also through `env`, `sudo`, `exec`...).
 enum DashC {
     static let shells: Set<String> = ["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "yash", "busybox"]
-    static let wrappers: Set<String> = ["env", "sudo", "exec", "nohup", "time", "command", "nice", "doas", "chroot"]
+    static let wrappers: Set<String> = ["env", "sudo", "exec", "nohup", "time", "command", "nice", "doas", "chroot",
+                                        "su", "runuser"]
 
     static func basename(_ s: String) -> String {
-        guard let i = s.lastIndex(of: "/") else { return s }
-        return String(s[s.index(after: i)...])
+        let u = s.utf8
+        guard let i = u.lastIndex(of: Ch.slash) else { return s }
+        return String(Substring(u[u.index(after: i)...]))
     }
 
     static func mayRunScript(_ name: String) -> Bool {
-        let b = basename(name)
+        let u = name.utf8
+        let start = u.lastIndex(of: Ch.slash).map { u.index(after: $0) } ?? u.startIndex
+        guard u.distance(from: start, to: u.endIndex) <= 7 else { return false }
+        let b = String(Substring(u[start...]))
         return shells.contains(b) || wrappers.contains(b)
+    }
+
+    /// `-c CMD`, `--command CMD` or `--command=CMD` (no attached form is
+    /// offered: its value would not be a whole word).
+    static func suCommandIndex(_ argv: [String], from start: Int) -> Int? {
+        var j = start
+        while j < argv.count {
+            let w = argv[j]
+            if w == "-c" || w == "--command" { return j + 1 < argv.count ? j + 1 : nil }
+            if w == "--" { return nil }
+            j += 1
+        }
+        return nil
     }
 
     /// Index in `argv` of the script operand of a shell run with `-c`.
@@ -636,6 +723,9 @@ enum DashC {
                 i += 1  // NEWROOT
             case "busybox":
                 i += 1
+            case "su", "runuser":
+                // `su [opts] [user] -c CMD`: CMD is run by the user's shell.
+                return suCommandIndex(argv, from: i + 1)
             default:
                 break wrappersLoop
             }

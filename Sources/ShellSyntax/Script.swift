@@ -2,35 +2,44 @@
 
 extension Collector {
     func finish() -> ShellScript {
-        let cmds = commands
-        let n = cmds.count
-        let order = (0..<n).sorted { a, b in
-            let x = cmds[a], y = cmds[b]
-            if x.range.lowerBound != y.range.lowerBound { return x.range.lowerBound < y.range.lowerBound }
-            if x.depth != y.depth { return x.depth < y.depth }
+        var result = commands
+        commands = []
+        let n = result.count
+        // Sort keys first: comparing whole commands would copy them.
+        let cStart = result.map(\.range.lowerBound), cDepth = result.map(\.depth)
+        func before(_ a: Int, _ b: Int) -> Bool {
+            if cStart[a] != cStart[b] { return cStart[a] < cStart[b] }
+            if cDepth[a] != cDepth[b] { return cDepth[a] < cDepth[b] }
             return a < b
         }
+        var commandIndex = Array(0..<n)
+        if !(0..<max(0, n - 1)).allSatisfy({ before($0, $0 + 1) }) {
+            let order = (0..<n).sorted(by: before)
+            for (i, c) in order.enumerated() { commandIndex[c] = i }
+            result = order.map { result[$0] }
+        }
         let drafts = pipelines
-        let kept = (0..<drafts.count).filter { !drafts[$0].stages.isEmpty }.sorted { a, b in
-            let x = drafts[a], y = drafts[b]
-            if x.range.lowerBound != y.range.lowerBound { return x.range.lowerBound < y.range.lowerBound }
-            if x.depth != y.depth { return x.depth < y.depth }
+        pipelines = []
+        let pStart = drafts.map(\.range.lowerBound), pDepth = drafts.map(\.depth)
+        var kept = (0..<drafts.count).filter { !drafts[$0].stages.isEmpty }
+        func pBefore(_ a: Int, _ b: Int) -> Bool {
+            if pStart[a] != pStart[b] { return pStart[a] < pStart[b] }
+            if pDepth[a] != pDepth[b] { return pDepth[a] < pDepth[b] }
             return a < b
+        }
+        if !(0..<max(0, kept.count - 1)).allSatisfy({ pBefore(kept[$0], kept[$0 + 1]) }) {
+            kept.sort(by: pBefore)
         }
         var pipelineIndex = [Int](repeating: 0, count: drafts.count)
         for (i, p) in kept.enumerated() { pipelineIndex[p] = i }
-        var commandIndex = [Int](repeating: 0, count: n)
-        for (i, c) in order.enumerated() { commandIndex[c] = i }
-
-        var result: [SimpleCommand] = []
-        result.reserveCapacity(n)
-        for c in order {
-            var cmd = cmds[c]
-            cmd.pipelineLength = max(1, drafts[cmd.pipeline].stages.count)
-            cmd.pipeline = pipelineIndex[cmd.pipeline]
-            result.append(cmd)
+        for i in 0..<n {
+            let p = result[i].pipeline
+            result[i].pipelineLength = max(1, drafts[p].stages.count)
+            result[i].pipeline = pipelineIndex[p]
         }
         let starts = result.map(\.range.lowerBound)
+        let ends = result.map(\.range.upperBound)
+        let depths = result.map(\.depth)
 
         var outPipelines: [Pipeline] = []
         outPipelines.reserveCapacity(kept.count)
@@ -45,8 +54,7 @@ extension Collector {
                 }
                 var inside: [Int] = []
                 while lo < n && starts[lo] < s.range.upperBound {
-                    let c = result[lo]
-                    if c.range.upperBound <= s.range.upperBound && c.depth >= d.depth { inside.append(lo) }
+                    if ends[lo] <= s.range.upperBound && depths[lo] >= d.depth { inside.append(lo) }
                     lo += 1
                 }
                 if let k = s.command.map({ commandIndex[$0] }), !inside.contains(k) {

@@ -5,11 +5,46 @@
 // POSIX grammar (plus the common bash extensions) to say which commands run,
 // with which words, and where each word is in the input. It never fails: any
 // byte sequence parses to *some* list of commands, in time roughly linear in
-// the input, with recursion bounded by `ShellParser.maxNesting`.
+// the input, with recursion bounded by `ShellParser.maxNesting` levels and
+// `ShellParser.stackBudget` bytes of stack.
 //
 // Positions: every `range` is a half-open range of byte offsets into the
 // script handed to `ShellParser.parse` (the outermost one, also for commands
-// found inside `$(...)`, backquotes or `sh -c '...'`).
+// found inside `$(...)`, backquotes or `sh -c '...'`). For a Dockerfile RUN in
+// shell form, parse `Word.raw` and map ranges with `Word.sourceSpan(_:)`. The
+// bodies of RUN here-documents are not in that text (BuildKit keeps them
+// apart): parse `Heredoc.content` separately when the heredoc is the script.
+//
+// Understood:
+// - words: '...', "...", $'...', $"...", backslash escapes, line
+//   continuations (also `\` CR LF), `$x`, `${...}` (nested quotes and braces),
+//   `$(...)`, backquotes, `$((...))`, `<(...)`/`>(...)`, extglob `@(...)`;
+//   `#` comments at the start of a word;
+// - lists `&&` `||` `;` `&` newline, pipelines `|` `|&`, `!`;
+// - `( )`, `{ }`, if/elif/else, while/until, for (also `for ((...))`),
+//   select, case (patterns are not commands), `(( ))`, `[[ ]]` (its operands,
+//   `&&` `<` `(` included, are words of the `[[` command), functions
+//   (`name() body`, `function name body`; the body's commands are reported);
+// - redirections with fd prefixes; here-documents (`<<`, `<<-`, quoted
+//   delimiters, several per line, inside `$(...)`): bodies are skipped;
+// - leading assignments (`A=1 B+=2 c[0]=3 cmd`, and bare ones);
+// - commands inside `$(...)`, backquotes (with their escapes), `<(...)`,
+//   `${x:-$(...)}` and `$(( $(...) ))`: origin `.commandSubstitution`;
+// - one level of `sh -c SCRIPT` (sh, bash, dash, ash, zsh, ksh, mksh, yash,
+//   by name or path; `-c` alone or in a cluster such as `-ec`, `-xc`, `-lc`,
+//   after other options like `-o pipefail`), also through `env`, `sudo`,
+//   `doas`, `exec`, `nohup`, `time`, `command`, `nice`, `chroot`, `busybox`,
+//   and `su`/`runuser ... -c CMD`: origin `.shellDashC`, ranges mapped back to
+//   the exact bytes of the outer word (through its quotes and escapes).
+//   Command substitutions of a double-quoted script run in the outer shell
+//   and are reported once, as `.commandSubstitution` of the outer script.
+//
+// Not understood (read as ordinary words or skipped): aliases, `eval`,
+// `find -exec sh -c`, `xargs sh -c`, `{fd}>` redirections, an operator split
+// by a line continuation (`&\<newline>&`), `$((` opening a subshell inside
+// `$(` (`$((a); b)` is read as arithmetic), and zsh/ksh-only syntax.
+// A lone CR is a blank (so CR LF line ends are harmless). An unterminated
+// quote or substitution runs to the end of the input.
 
 /// One shell word.
 public struct ShellWord: Sendable, Hashable {
@@ -191,11 +226,20 @@ public enum ShellParser {
     /// extent is still found, without recursion) or flattened, never rejected.
     public static let maxNesting = 64
 
+    /// Stack bound, in bytes used by one parse: recursion also stops here,
+    /// whatever the level. Release builds reach `maxNesting` well within it
+    /// (about 4 KiB per level); debug and sanitizer builds, with much larger
+    /// frames, stop earlier on absurdly nested input. A parse therefore needs
+    /// about this much free stack on top of its caller's: any thread with a
+    /// 512 KiB stack or more will do.
+    public static let stackBudget = 256 * 1024
+
     /// Parses script bytes (any bytes: invalid UTF-8 is kept in ranges and
     /// decoded with replacement characters in `value`/`raw`).
     public static func parse(_ script: [UInt8]) -> ShellScript {
         let out = Collector()
-        var parser = Parser(buf: script, map: OffsetMap(), depth: 0, origin: .script, inDashC: false, nest: 0, out: out)
+        var parser = Parser(buf: script, map: ByteMap(), depth: 0, origin: .script, inDashC: false, nest: 0, out: out,
+                            stackBase: stackAddress())
         parser.parseProgram()
         return out.finish()
     }

@@ -39,6 +39,12 @@ struct NestCase: Sendable, CustomTestStringConvertible {
         ]),
         NestCase("echo $((1 + (2 * 3))) $(( $(nproc) + 1 ))", [
             (["echo", "$((1 + (2 * 3)))", "$(( $(nproc) + 1 ))"], "echo $((1 + (2 * 3))) $(( $(nproc) + 1 ))", 0, .script),
+            (["nproc"], "nproc", 1, .commandSubstitution),
+        ]),
+        NestCase("for ((i=$(id -u); i<3; i++)); do :; done; (( x = `date +%s` ))", [
+            (["id", "-u"], "id -u", 1, .commandSubstitution),
+            ([":"], ":", 0, .script),
+            (["date", "+%s"], "date +%s", 1, .commandSubstitution),
         ]),
         NestCase("x=$(case $y in a) echo 1;; esac); ls", [
             ([], "x=$(case $y in a) echo 1;; esac)", 0, .script),
@@ -136,9 +142,23 @@ struct NestCase: Sendable, CustomTestStringConvertible {
             (["cat"], "cat <<EOF", 1, .shellDashC),
             (["echo", "ok"], "echo ok", 1, .shellDashC),
         ]),
-        NestCase("su -c 'x'; python -c 'print(1)'", [
+        NestCase("su -c 'x'; python -c 'print(1)'; find . -exec sh -c 'y' \\;", [
             (["su", "-c", "x"], "su -c 'x'", 0, .script),
+            (["x"], "x", 1, .shellDashC),
             (["python", "-c", "print(1)"], "python -c 'print(1)'", 0, .script),
+            (["find", ".", "-exec", "sh", "-c", "y", ";"], "find . -exec sh -c 'y' \\;", 0, .script),
+        ]),
+        NestCase("su postgres -c \"psql -c \\\"CREATE USER x\\\"\"", [
+            (["su", "postgres", "-c", "psql -c \"CREATE USER x\""], "su postgres -c \"psql -c \\\"CREATE USER x\\\"\"", 0, .script),
+            (["psql", "-c", "CREATE USER x"], "psql -c \\\"CREATE USER x\\\"", 1, .shellDashC),
+        ]),
+        NestCase("nohup sh -c \"sleep 1\" & sudo -E bash -c 'apt-get update'; env -i PATH=/bin sh -c id", [
+            (["nohup", "sh", "-c", "sleep 1"], "nohup sh -c \"sleep 1\"", 0, .script),
+            (["sleep", "1"], "sleep 1", 1, .shellDashC),
+            (["sudo", "-E", "bash", "-c", "apt-get update"], "sudo -E bash -c 'apt-get update'", 0, .script),
+            (["apt-get", "update"], "apt-get update", 1, .shellDashC),
+            (["env", "-i", "PATH=/bin", "sh", "-c", "id"], "env -i PATH=/bin sh -c id", 0, .script),
+            (["id"], "id", 1, .shellDashC),
         ]),
     ]
 

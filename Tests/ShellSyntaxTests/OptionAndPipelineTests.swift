@@ -163,6 +163,20 @@ struct OptionValueCase: Sendable, CustomTestStringConvertible {
         #expect(p.script.pipelines[0].stages[1].commands.map { p.commands[$0].name } == ["grep", "cat"])
     }
 
+    @Test func nestedPipelineIndices() {
+        let p = Parsed("echo $(a | b) | c; d")
+        #expect(p.argvs == [["echo", "$(a | b)"], ["a"], ["b"], ["c"], ["d"]])
+        #expect(p.commands.map(\.pipeline) == [0, 1, 1, 0, 2])
+        #expect(p.commands.map(\.positionInPipeline) == [0, 0, 1, 1, 0])
+        #expect(p.commands.map(\.pipelineLength) == [2, 2, 2, 2, 1])
+        #expect(p.script.pipelines.map(\.depth) == [0, 1, 0])
+        #expect(p.script.pipelines.map { p.text($0.range) } == ["echo $(a | b) | c", "a | b", "d"])
+        #expect(p.script.pipeline(of: p.commands[2])?.index == 1)
+        // What feeds `c` includes what runs inside the first stage: `echo $(curl x) | sh`.
+        #expect(p.script.upstream(of: p.commands[3]).map(\.name) == ["echo", "a", "b"])
+        #expect(p.script.upstream(of: p.commands[2]).map(\.name) == ["a"])
+    }
+
     @Test func whileReadLoop() {
         let p = Parsed("find . -name x | while read f; do rm \"$f\"; done")
         #expect(p.script.upstream(of: p.command("read")!).map(\.name) == ["find"])
