@@ -711,7 +711,8 @@ enum CISRules {
                      "FROM node:20\nENV ↓NODE_TLS_REJECT_UNAUTHORIZED=0\nRUN npm config set ↓strict-ssl false\n",
                      "FROM alpine:3.19\nRUN git -c ↓http.sslVerify=false clone https://example.com/r.git\n"],
         nonTriggering: ["FROM debian:12\nRUN curl -fsSL https://example.com/tool -o /usr/local/bin/tool\n",
-                        "FROM fedora:40\nRUN dnf install -y --setopt=gpgcheck=1 git\n"],
+                        "FROM fedora:40\nRUN dnf install -y --setopt=gpgcheck=1 git\n",
+                        "FROM alpine:3.19\nRUN apk index --allow-untrusted -o /repo/APKINDEX.tar.gz /repo/*.apk && abuild-sign /repo/APKINDEX.tar.gz\n"],
         aliases: []
     )) { ctx in
         var hits: [Hit] = []
@@ -722,6 +723,9 @@ enum CISRules {
                     if v.lowercased().hasPrefix("no") { hits.append(Hit(c.span(ofWord: i), "gem trust policy \(v) disables \(what)")); found = true }
                     continue
                 }
+                // `apk index --allow-untrusted` builds an index of local packages (signed next);
+                // only installing without signatures is the risk.
+                if c.name == "apk", let a = PackageManagers.action(c), a.kind != .install, a.kind != .upgrade { continue }
                 if let i = c.firstIndex(of: opts) {
                     hits.append(Hit(c.span(ofWord: i), "\(c.argv[i]) disables \(what)"))
                     found = true
