@@ -13,8 +13,16 @@ let package = Package(
         .target(name: "ShellSyntax"),
         // Rule catalogue and rules.
         .target(name: "Rules", dependencies: ["DockerfileSyntax", "ShellSyntax"]),
+        // SHA-256 for fingerprints and content-addressed digests.
+        .target(name: "Checksums"),
         // Findings -> tty, gnu, json, sarif, checkstyle, github, gitlab.
-        .target(name: "Reporting", dependencies: ["Rules", "DockerfileSyntax"]),
+        .target(name: "Reporting", dependencies: ["Rules", "DockerfileSyntax", "Checksums"]),
+        // Image readers: archives, layouts, stores, the Engine API; they produce plain bytes.
+        .target(name: "ImageSources", dependencies: ["Checksums"]),
+        // Image metadata decoded from every JSON shape (config, inspect, history replies).
+        .target(name: "ImageModel"),
+        // created_by + config -> a pseudo-Dockerfile and the same typed tree as the parser's.
+        .target(name: "History", dependencies: ["ImageModel", "DockerfileSyntax"]),
         // .dflint.yaml: a YAML subset parsed by hand, and the lint settings it holds.
         .target(name: "Configuration", dependencies: ["DockerfileSyntax"]),
         // The command-line tool: arguments, discovery, wiring.
@@ -24,8 +32,10 @@ let package = Package(
         .testTarget(name: "DockerfileSyntaxTests", dependencies: ["DockerfileSyntax"]),
         .testTarget(name: "ShellSyntaxTests", dependencies: ["ShellSyntax"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "DockerfileSyntax", "ShellSyntax"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Rules", "DockerfileSyntax"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Rules", "DockerfileSyntax", "Checksums"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "ImageSourcesTests", dependencies: ["ImageSources", "Checksums"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "ImageModel", "DockerfileSyntax"]),
         .testTarget(name: "dflintTests", dependencies: ["dflint", "Rules", "Reporting", "Configuration", "DockerfileSyntax"]),
     ],
     swiftLanguageModes: [.v6]

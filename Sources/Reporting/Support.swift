@@ -1,5 +1,6 @@
 // Helpers shared by the formats: order, severity names per format, text
 // sanitising, relative URIs and the source cache.
+import Checksums
 import Rules
 import DockerfileSyntax
 

@@ -1,5 +1,6 @@
 // Format-level checks beyond the goldens: schema validation, parseability,
 // required keys, fingerprints and exact escaping.
+import Checksums
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

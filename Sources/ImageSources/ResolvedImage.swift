@@ -1,0 +1,86 @@
+// What every image source produces: the raw bytes of the image's metadata,
+// read without executing or writing anything. Decoding the JSON and
+// rebuilding a Dockerfile from it happen elsewhere (ImageModel, History).
+
+/// A layer as the manifest (or store) describes it.
+public struct LayerDescriptor: Sendable, Hashable {
+    public var digest: String          // "sha256:..."
+    public var size: Int64?
+    public var mediaType: String?
+    public init(digest: String, size: Int64? = nil, mediaType: String? = nil) {
+        self.digest = digest
+        self.size = size
+        self.mediaType = mediaType
+    }
+}
+
+/// One image found in a source.
+public struct ResolvedImage: Sendable {
+    /// The metadata JSON as the source holds it: an image config blob, or (for
+    /// the Engine API and plain JSON files) an inspect reply.
+    public var configBytes: [UInt8]
+    /// Engine API `/history` reply (or podman's), when the source has one.
+    public var historyBytes: [UInt8]?
+    /// `sha256:...` of the config (the image id), when known.
+    public var configDigest: String?
+    public var manifestBytes: [UInt8]?
+    public var manifestDigest: String?
+    /// Normalised names (`docker.io/library/nginx:latest`) the source gives the image.
+    public var names: [String]
+    public var layers: [LayerDescriptor]
+    /// How to say where it came from: `docker-archive:/tmp/x.tar (image 2 of 3)`.
+    public var source: String
+    /// Problems found while reading that do not stop linting (a digest mismatch):
+    /// they become findings.
+    public var problems: [String]
+
+    public init(configBytes: [UInt8], historyBytes: [UInt8]? = nil, configDigest: String? = nil,
+                manifestBytes: [UInt8]? = nil, manifestDigest: String? = nil, names: [String] = [],
+                layers: [LayerDescriptor] = [], source: String, problems: [String] = []) {
+        self.configBytes = configBytes
+        self.historyBytes = historyBytes
+        self.configDigest = configDigest
+        self.manifestBytes = manifestBytes
+        self.manifestDigest = manifestDigest
+        self.names = names
+        self.layers = layers
+        self.source = source
+        self.problems = problems
+    }
+}
+
+/// Why an image could not be read: usage or input error (the CLI exits 2).
+public struct ImageSourceError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    /// For "not found" / "ambiguous": the images the reference could have meant.
+    public var candidates: [String]
+    public init(_ message: String, candidates: [String] = []) {
+        self.message = message
+        self.candidates = candidates
+    }
+    public var description: String {
+        candidates.isEmpty ? message : message + "\n  candidates:\n" + candidates.map { "    " + $0 }.joined(separator: "\n")
+    }
+}
+
+/// Options shared by the sources.
+public struct SourceOptions: Sendable {
+    /// `--root DIR` for store transports (nil: the transport's default).
+    public var root: String?
+    /// containerd namespace (`--namespace`, default "default").
+    public var namespace: String?
+    /// `--platform os/arch[/variant]` (nil: the host's, linux/amd64 here).
+    public var platform: String?
+    /// `--host unix:///path` for the Engine API.
+    public var host: String?
+    /// The process environment (DOCKER_HOST, HOME, XDG_RUNTIME_DIR...).
+    public var environment: [String: String]
+    public init(root: String? = nil, namespace: String? = nil, platform: String? = nil, host: String? = nil,
+                environment: [String: String] = [:]) {
+        self.root = root
+        self.namespace = namespace
+        self.platform = platform
+        self.host = host
+        self.environment = environment
+    }
+}
