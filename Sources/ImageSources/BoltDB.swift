@@ -185,7 +185,13 @@ public enum BoltDB {
 
         /// The nested bucket under `key`; nil when absent or a plain value; throws when corrupt.
         public func bucket(for key: String) throws(ImageSourceError) -> Bucket? {
-            guard let e = entry(for: key), e.isBucket else { return nil }
+            guard let e = entry(for: key) else { return nil }
+            return try bucket(at: e)
+        }
+
+        /// The nested bucket an entry of `entries` holds (nil for a plain value); for walking a tree.
+        public func bucket(at e: Entry) throws(ImageSourceError) -> Bucket? {
+            guard e.isBucket else { return nil }
             return try Bucket(file: file, bucketValue: e.value, path: path + [e.keyString])
         }
 
