@@ -140,7 +140,7 @@ enum UnixHTTP {
                 return b.endIndex - i > 1024 ? .invalid("chunk size line too long") : .incomplete
             }
             let hex = sizeLine.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces } ?? ""
-            guard !hex.isEmpty, hex.count <= 15, let size = Int(hex, radix: 16) else { return .invalid("bad chunk size \"\(sizeLine.prefix(20))\"") }
+            guard !hex.isEmpty, hex.count <= 15, hex.allSatisfy(\.isHexDigit), let size = Int(hex, radix: 16), size >= 0 else { return .invalid("bad chunk size \"\(sizeLine.prefix(20))\"") }
             if size == 0 {
                 // Trailers until an empty line.
                 var t = next
