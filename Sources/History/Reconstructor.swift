@@ -44,7 +44,9 @@ public enum Reconstructor {
 
         if !image.hasHistory || history.isEmpty {
             let layers = image.diffIDs.count
-            if image.config.labels["io.buildah.version"] != nil && layers > 0 {
+            if [.inspect, .engineInspect, .skopeoInspect, .manifest].contains(image.shape) {
+                notes.append("this JSON shape (\(image.shape.rawValue)) carries no history: linting the config alone")
+            } else if image.config.labels["io.buildah.version"] != nil && layers > 0 {
                 notes.append("history omitted (buildah --omit-history): linting the config alone")
             } else {
                 notes.append("image has no history: linting the config alone")
@@ -73,9 +75,8 @@ public enum Reconstructor {
         var fromName: String?
         if let b = image.annotations["org.opencontainers.image.base.name"] ?? image.config.labels["org.opencontainers.image.base.name"] {
             fromName = b
-        } else if let c = history.first(where: { $0.comment?.hasPrefix("FROM ") == true })?.comment {
-            let n = String(c.dropFirst(5)).trimmingSpaces
-            if !(n.count == 12 && n.allSatisfy(\.isHexDigit)) && !n.isEmpty { fromName = n }
+        } else if let n = history.last(where: { namedFrom($0.comment) != nil }).flatMap({ namedFrom($0.comment) }) {
+            fromName = n
         }
 
         var b = TextBuilder()
@@ -137,6 +138,14 @@ public enum Reconstructor {
                               builder: builder, notes: notes)
     }
 
+    /// buildah's `FROM <name>` comment when it names an image rather than an intermediate ID.
+    static func namedFrom(_ comment: String?) -> String? {
+        guard let c = comment, c.hasPrefix("FROM ") else { return nil }
+        let n = String(c.dropFirst(5)).trimmingSpaces
+        if n.isEmpty || (n.count == 12 && n.allSatisfy(\.isHexDigit)) || n.contains(" ") { return nil }
+        return n
+    }
+
     static func sanitize(_ s: String) -> String {
         let one = s.split(whereSeparator: \.isNewline).joined(separator: " ")
         return one.count > 160 ? String(one.prefix(160)) + "…" : one
@@ -160,7 +169,16 @@ public enum Reconstructor {
     /// GuessBaseImageIndex (the last empty-layer CMD/ENTRYPOINT before a non-empty layer),
     /// else the leading opaque entries.
     static func baseBoundary(_ h: [HistoryEntry], _ parsed: [ParsedEntry]) -> Int? {
-        if let f = h.firstIndex(where: { $0.comment?.hasPrefix("FROM ") == true }) { return f > 0 ? f - 1 : nil }
+        if let named = h.lastIndex(where: { namedFrom($0.comment) != nil }) {
+            if named == h.count - 1 {
+                // buildah without --layers: only the last entry carries the comment.
+                var j = named - 1
+                while j >= 0, h[j].emptyLayer, h[j].comment == nil, !parsed[j].isOpaque { j -= 1 }
+                return j >= 0 ? j : nil
+            }
+            return named > 0 ? named - 1 : nil
+        }
+        if h.contains(where: { $0.comment?.hasPrefix("FROM ") == true }) { return nil } // buildah FROM scratch
         var foundNonEmpty = false
         var i = h.count - 1
         while i >= 0 {

@@ -20,9 +20,21 @@ public enum ImageMetadataDecoder {
                 images[i].history = first.history
                 images[i].hasHistory = first.hasHistory
                 if images[i].diffIDs.isEmpty { images[i].diffIDs = first.diffIDs }
+                reconcileEmptyLayers(&images[i])
             }
         }
         return images
+    }
+
+    /// Inferred `empty_layer` may undercount layers: a legacy `WORKDIR` that created its
+    /// directory is a 0-byte layer. Flip such entries until the count matches the diff IDs.
+    static func reconcileEmptyLayers(_ m: inout ImageMetadata) {
+        guard [.engineHistory, .podmanHistory, .dockerHistoryLines].contains(m.shape) || true, !m.diffIDs.isEmpty else { return }
+        var missing = m.diffIDs.count - m.history.filter { !$0.emptyLayer }.count
+        guard missing > 0 else { return }
+        for i in m.history.indices where missing > 0 && m.history[i].emptyLayer && m.history[i].size == 0 {
+            if (m.history[i].createdBy ?? "").contains("WORKDIR") { m.history[i].emptyLayer = false; missing -= 1 }
+        }
     }
 
     static func first(of b: [UInt8]) -> String {
@@ -106,6 +118,9 @@ public enum ImageMetadataDecoder {
             m.config.env = stringArray(o["Env"]) ?? []
             m.layerDigests = stringArray(o["Layers"]) ?? []
             return m
+        }
+        if o["ParentId"] != nil, o["Config"] == nil, o["RootFS"] == nil {
+            throw ImageDecodeError("not an image config, inspect output or history: an Engine API image list (/images/json); inspect one image instead")
         }
         if o["Id"] != nil || o["RootFS"] != nil || o["Config"] != nil || o["RepoTags"] != nil {
             return inspect(o, inArray: inArray)
