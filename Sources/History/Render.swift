@@ -175,7 +175,8 @@ enum Render {
         for t in oneLine(body).split(separator: " ") {
             if let eq = t.firstIndex(of: "="), isKey(t[..<eq], env: true) {
                 flush(); pendingName = String(t[..<eq]); pendingValue = String(t[t.index(after: eq)...])
-            } else if isKey(t, env: true) && (pendingValue == nil || pendingName == nil) {
+            } else if isKey(t, env: true) {
+                // `ARG a=1 b`: a bare name is another ARG (BuildKit joins declarations with spaces).
                 flush(); pendingName = String(t)
             } else if pendingValue != nil {
                 pendingValue! += " " + t
