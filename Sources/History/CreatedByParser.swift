@@ -66,11 +66,7 @@ public struct CreatedByParser: Sendable {
             return ParsedEntry(producer: p)
         }
         var s = trimmed
-        var buildkit = comment == "buildkit.dockerfile.v0"
-        if s.hasSuffix("# buildkit") {
-            s = String(s.dropLast("# buildkit".count)).trimmingSpaces
-            buildkit = true
-        }
+        if s.hasSuffix("# buildkit") { s = String(s.dropLast("# buildkit".count)).trimmingSpaces }
         s = Self.stripBuildahSuffixes(s)
         let buildahComment = comment?.hasPrefix("FROM ") == true
 
@@ -97,7 +93,6 @@ public struct CreatedByParser: Sendable {
             let kaniko = author?.lowercased() == "kaniko"
             return instruction(kw, body, producer: kaniko ? .kaniko : .buildkit, verbatim: kaniko)
         }
-        _ = buildkit
         // A legacy RUN: `[|N K=V ...] <shell> <cmd>`, or an exec-form RUN / `docker commit` command.
         let (args, command, hadShell) = splitRun(s)
         let producer: Builder = buildahComment ? .buildah : (command.hasPrefix("cmd") ? .windows : .dockerLegacy)
@@ -153,7 +148,6 @@ public struct CreatedByParser: Sendable {
         if rest.hasPrefix("|"), let sp = rest.firstIndex(of: " "), let n = Int(rest[rest.index(after: rest.startIndex)..<sp]) {
             rest = rest[rest.index(after: sp)...]
             var toks = rest.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            var consumed = 0
             var current: (String, String)?
             // Where does the command start? The first later token that opens a known shell.
             let shellStarts: Set<String> = Set([shell.first ?? "/bin/sh", "/bin/sh", "sh", "/bin/bash", "bash",
@@ -169,7 +163,6 @@ public struct CreatedByParser: Sendable {
                     current!.1 += " " + t
                 } else { break }
                 toks.removeFirst()
-                consumed += 1
             }
             if let c = current { args.append(BuildArg(c.0, c.1)) }
             rest = Substring(toks.joined(separator: " "))

@@ -29,7 +29,7 @@ public enum ImageMetadataDecoder {
     /// Inferred `empty_layer` may undercount layers: a legacy `WORKDIR` that created its
     /// directory is a 0-byte layer. Flip such entries until the count matches the diff IDs.
     static func reconcileEmptyLayers(_ m: inout ImageMetadata) {
-        guard [.engineHistory, .podmanHistory, .dockerHistoryLines].contains(m.shape) || true, !m.diffIDs.isEmpty else { return }
+        guard !m.diffIDs.isEmpty else { return }
         var missing = m.diffIDs.count - m.history.filter { !$0.emptyLayer }.count
         guard missing > 0 else { return }
         for i in m.history.indices where missing > 0 && m.history[i].emptyLayer && m.history[i].size == 0 {
