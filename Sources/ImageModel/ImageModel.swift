@@ -1,2 +1,0 @@
-// Image metadata decoded from the JSON shapes images come in.
-public enum ImageModelVersion { public static let schema = 1 }
