@@ -26,7 +26,8 @@ let package = Package(
         // .dflint.yaml: a YAML subset parsed by hand, and the lint settings it holds.
         .target(name: "Configuration", dependencies: ["DockerfileSyntax"]),
         // The command-line tool: arguments, discovery, wiring.
-        .executableTarget(name: "dflint", dependencies: ["DockerfileSyntax", "Rules", "Reporting", "Configuration"]),
+        .executableTarget(name: "dflint", dependencies: ["DockerfileSyntax", "Rules", "Reporting", "Configuration",
+                                                         "ImageSources", "ImageModel", "History"]),
         // Parses a corpus in one process and reports MB/s and files/s (run by .ci/bench).
         .executableTarget(name: "dflint-bench", dependencies: ["DockerfileSyntax", "Rules"]),
         .testTarget(name: "DockerfileSyntaxTests", dependencies: ["DockerfileSyntax"]),

@@ -21,7 +21,9 @@ enum CISRules {
         guard let final = ctx.finalStage else { return [] }
         let facts = ctx.facts(ofStage: final.index)
         guard facts.lastUser == nil else { return [] }
-        var msg = "the final stage sets no USER, so the container runs as root"
+        var msg = ctx.settings.imageMode
+            ? "the image config sets no User, so the container runs as root"
+            : "the final stage sets no USER, so the container runs as root"
         if let img = facts.rootImage, knownNonRoot(img) {
             msg += "; base image \(img.raw) is expected to run as a non-root user, but a Dockerfile cannot show it: declare USER explicitly"
         } else if facts.rootIsScratch {
@@ -540,6 +542,11 @@ enum CISRules {
                 let t = s.text
                 if isURL(t) || t.hasPrefix("<<") || heredocNames.contains(t) { continue }
                 if archiveSuffixes.contains(where: { t.hasSuffix($0) }) { continue }
+                if t.hasPrefix("file:") || t.hasPrefix("dir:") {
+                    // Rebuilt from image history: the source name is gone, only its content hash is left.
+                    hits.append(Hit(s.span, "ADD of build-context content (\(t.prefix(17))…): COPY does the same, unless it was a local archive meant to be unpacked (the history does not say)"))
+                    continue
+                }
                 hits.append(Hit(s.span, "ADD of local \(t.hasSuffix("/") ? "directory" : "file") \(t): COPY does the same without ADD's archive unpacking and URL fetching"))
             }
         }

@@ -14,6 +14,12 @@ public enum Catalogue {
         triggering: ["FROM alpine:3.19\nUSER app\n↓# dflint ignore=root-user\nRUN true\n"],
         nonTriggering: ["FROM alpine:3.19\n# dflint ignore=root-user\nUSER root\n"])
 
+    public static let digestMismatch = RuleDescriptor(
+        id: "DF400", name: "image-digest-mismatch", title: "An image blob does not match its digest",
+        defaultSeverity: .error,
+        rationale: "Content-addressed blobs (configs, manifests, layers) are named by the sha256 of their bytes. A mismatch means the store or archive was altered or corrupted after the image was built, so what is being linted is not what the name promises.",
+        fix: "Pull or save the image again from a trusted source and compare digests.")
+
     /// Descriptors of the syntax diagnostics (DF0xx), so findings of every kind are documented.
     public static let syntaxDescriptors: [RuleDescriptor] = DiagnosticKind.allCases.map(descriptor(for:))
 
@@ -70,7 +76,7 @@ public enum Catalogue {
 
     /// Every descriptor: rules, the unused-suppression check and the syntax diagnostics.
     public static var descriptors: [RuleDescriptor] {
-        rules.map(\.descriptor) + [unusedSuppression] + syntaxDescriptors
+        rules.map(\.descriptor) + [unusedSuppression, digestMismatch] + syntaxDescriptors
     }
 
     /// Looks a rule up by id (`DF101`), name (`missing-user`) or alias (`DL3002`).

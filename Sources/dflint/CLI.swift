@@ -3,6 +3,7 @@
 // here or in FileIO; the libraries it calls are pure.
 import Configuration
 import DockerfileSyntax
+import ImageSources
 import Reporting
 import Rules
 #if canImport(Glibc)
@@ -37,6 +38,8 @@ enum CLI {
     usage: dflint [OPTIONS] PATH...      lint Dockerfiles (files, directories, or - for stdin)
            dflint rules [--format text|json]
            dflint explain RULE            RULE is an id (DF101), a name (missing-user) or a hadolint id
+           dflint --from-image REF [OPTIONS]   lint an image (no daemon needed)
+           dflint reconstruct REF         print the Dockerfile rebuilt from an image's history and config
            dflint config --print [PATH]   the effective configuration for PATH (default: .)
            dflint parse FILE...           BuildKit's parse of each file, as JSON lines
            dflint ast FILE...             the typed syntax tree with line:column ranges
@@ -55,6 +58,16 @@ enum CLI {
           --stdin-filename NAME    name to report for - (standard input)
           --no-pragmas             ignore inline suppression comments
           --no-color               no ANSI colours (also when NO_COLOR is set)
+
+    image options (REF is TRANSPORT:WHERE, a JSON file, or a bare name):
+          --from-image REF         docker-archive:PATH[:NAME], oci:DIR[:REF], oci-archive:PATH[:REF],
+                                   docker-root:NAME, containers-storage:NAME, containerd:NAME,
+                                   docker-daemon:NAME, a JSON file (config, inspect, history), or NAME
+          --root DIR               data root of a store transport
+          --namespace NS           containerd namespace (default: default; k8s.io for CRI)
+          --platform OS/ARCH[/V]   platform to pick from a multi-platform index (default linux/amd64)
+          --host unix:///PATH      Engine API socket (default: DOCKER_HOST, then /var/run/docker.sock)
+          --skip-base              do not report findings in the base image's instructions
           --color                  colours even when not on a terminal
       -h, --help, --version
 
@@ -79,10 +92,14 @@ enum CLI {
             case "rules": return try rulesCommand(Array(args.dropFirst()), &console)
             case "explain": return try explainCommand(Array(args.dropFirst()), &console)
             case "config": return try configCommand(Array(args.dropFirst()), &console)
+            case "reconstruct": return try ImageCommands.reconstructCommand(Array(args.dropFirst()), &console)
             default: return try lintCommand(args, &console)
             }
         } catch let e as UsageError {
             console.writeErr("dflint: \(e.message)\n")
+            return 2
+        } catch let e as ImageSourceError {
+            console.writeErr("dflint: \(e.description)\n")
             return 2
         } catch let e as ConfigError {
             console.writeErr("dflint: \(e.description)\n")
@@ -104,6 +121,12 @@ enum CLI {
         var pragmas = true
         var color: Bool?
         var paths: [String] = []
+        var imageRefs: [String] = []
+        var root: String?
+        var namespace: String?
+        var platform: String?
+        var host: String?
+        var skipBase = false
     }
 
     static func parseOptions(_ args: [String], _ console: Console) throws -> Options {
@@ -164,6 +187,12 @@ enum CLI {
                 o.buildArgs[String(parts[0])] = parts.count > 1 ? String(parts[1]) : (console.env(String(parts[0])) ?? "")
             case "--stdin-filename": o.stdinFilename = try value(name)
             case "--no-pragmas": o.pragmas = false
+            case "--from-image": o.imageRefs.append(try value(name))
+            case "--root": o.root = try value(name)
+            case "--namespace": o.namespace = try value(name)
+            case "--platform": o.platform = try value(name)
+            case "--host", "-H": o.host = try value(name)
+            case "--skip-base": o.skipBase = true
             case "--no-color": o.color = false
             case "--color": o.color = true
             default:
@@ -200,7 +229,7 @@ enum CLI {
 
     static func lintCommand(_ args: [String], _ console: inout Console) throws -> Int32 {
         let o = try parseOptions(args, console)
-        guard !o.paths.isEmpty else { throw UsageError(message: "no Dockerfile given (see dflint --help)") }
+        guard !o.paths.isEmpty || !o.imageRefs.isEmpty else { throw UsageError(message: "no Dockerfile given (see dflint --help)") }
         var files: [String] = []
         var status: Int32 = 0
         for p in o.paths {
@@ -260,6 +289,15 @@ enum CLI {
             findings += found
             // Secrets never reach an output, not even inside a source excerpt.
             sources[shown] = Finding.redacting(bytes, found.compactMap(\.redact))
+        }
+        for ref in o.imageRefs {
+            let cfg = try config(for: console.workingDirectory + "/.")
+            if let t = cfg.failureThreshold { threshold = t }
+            if let fmt = cfg.format { formatName = fmt }
+            let result = try ImageCommands.lint(ref, o, console, options: lintOptions(cfg, pragmas: o.pragmas))
+            findings += result.findings
+            sources[ref] = Finding.redacting(result.text, result.findings.compactMap(\.redact))
+            files.append(ref)
         }
         let isTTY = console.stdoutIsTerminal
         var format = o.format ?? formatName.flatMap(OutputFormat.init(rawValue:)) ?? (isTTY ? .tty : .gnu)

@@ -1,0 +1,80 @@
+// Image mode: `dflint --from-image REF` and `dflint reconstruct REF`.
+// The reader gives bytes, ImageModel decodes them, History rebuilds a
+// Dockerfile, and the same rules lint it; findings name REF as the file,
+// the history entry, and a line/column in the reconstructed text.
+import DockerfileSyntax
+import History
+import ImageModel
+import ImageSources
+import Rules
+
+struct ImageLint {
+    var findings: [Finding]
+    var text: [UInt8]
+}
+
+enum ImageCommands {
+    static func sourceOptions(_ o: CLI.Options, _ console: Console) -> SourceOptions {
+        SourceOptions(root: o.root, namespace: o.namespace, platform: o.platform, host: o.host,
+                      environment: console.environment)
+    }
+
+    /// Reads `ref` and rebuilds its Dockerfile.
+    static func load(_ ref: String, _ o: CLI.Options, _ console: Console) throws -> (ResolvedImage, Reconstruction) {
+        let image = try ImageReader.resolve(ref, options: sourceOptions(o, console),
+                                            exists: { FileIO.kind($0) != .missing },
+                                            isDirectory: { FileIO.kind($0) == .directory })
+        let metas: [ImageMetadata]
+        do {
+            metas = try ImageMetadataDecoder.decode(image.configBytes, history: image.historyBytes)
+        } catch {
+            throw UsageError(message: "\(ref): \(image.source): \(error)")
+        }
+        guard var meta = metas.first else { throw UsageError(message: "\(ref): \(image.source): no image in it") }
+        if meta.repoTags.isEmpty { meta.repoTags = image.names }
+        let layers = image.layers.isEmpty ? nil : image.layers.map(\.digest)
+        return (image, Reconstructor.reconstruct(meta, name: ref, layerDigests: meta.diffIDs.isEmpty ? layers : nil))
+    }
+
+    /// Lints one image; `options` are the lint options from config and command line.
+    static func lint(_ ref: String, _ o: CLI.Options, _ console: Console, options: LintOptions) throws -> ImageLint {
+        let (image, rec) = try load(ref, o, console)
+        var opts = options
+        opts.rules.imageMode = true
+        opts.rules.hostEnvironment = console.environment
+        let df = rec.dockerfile
+        var findings: [Finding] = []
+        let baseLines = Set(rec.instructions.filter(\.isBase).flatMap { Array($0.lineRange) })
+        for var f in Linter(options: opts).lint(df, path: ref) {
+            if o.skipBase, baseLines.contains(f.range.start.line) { continue }
+            if let h = rec.historyIndex(ofLine: f.range.start.line) {
+                f.message = "history entry \(h)\(baseLines.contains(f.range.start.line) ? " (base image)" : ""): " + f.message
+            }
+            findings.append(f)
+        }
+        // What went wrong while reading (a digest that does not match its content) is a finding.
+        let mismatch = Catalogue.digestMismatch
+        if !opts.ignore.contains(mismatch.id) {
+            for p in image.problems {
+                findings.append(Finding(file: ref, range: SourceRange(start: Position(line: 1, column: 1), end: Position(line: 1, column: 1)),
+                                        ruleID: mismatch.id, ruleName: mismatch.name, severity: mismatch.defaultSeverity,
+                                        message: "\(image.source): \(p)", fix: mismatch.fix))
+            }
+        }
+        return ImageLint(findings: findings.sorted(by: Finding.ordered), text: Array(rec.text.utf8))
+    }
+
+    static func reconstructCommand(_ args: [String], _ console: inout Console) throws -> Int32 {
+        let o = try CLI.parseOptions(args, console)
+        guard let ref = o.paths.first ?? o.imageRefs.first, o.paths.count + o.imageRefs.count == 1 else {
+            throw UsageError(message: "reconstruct wants one image reference (see dflint --help)")
+        }
+        let (image, rec) = try load(ref, o, console)
+        console.write("# dflint reconstruct \(ref)\n# source: \(image.source)\n# builder: \(rec.builder.rawValue)\n")
+        for n in rec.notes { console.write("# note: \(n)\n") }
+        for p in image.problems { console.write("# problem: \(p)\n") }
+        console.write(rec.text)
+        if !rec.text.hasSuffix("\n") { console.write("\n") }
+        return 0
+    }
+}
