@@ -37,7 +37,8 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "ImageSourcesTests", dependencies: ["ImageSources", "Checksums"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "ImageModel", "DockerfileSyntax"]),
-        .testTarget(name: "dflintTests", dependencies: ["dflint", "Rules", "Reporting", "Configuration", "DockerfileSyntax"]),
+        .testTarget(name: "dflintTests", dependencies: ["dflint", "Rules", "Reporting", "Configuration", "DockerfileSyntax",
+                                                     "ImageSources", "ImageModel", "History"]),
     ],
     swiftLanguageModes: [.v6]
 )
