@@ -86,3 +86,32 @@ import Testing
         #expect(!own.contains("(base image)"))
     }
 }
+
+/// Reading problems become findings; bare references say where they were found.
+@Suite struct ImageProblemTests {
+    @Test func alteredConfigBlobIsADigestMismatchFinding() throws {
+        let src = URL(fileURLWithPath: "\(ImageModeTests.fixtures)/oci-layout/kitchensink_oci")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dflint-oci-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: src, to: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Find the config blob through the manifest and flip a byte inside a JSON string.
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("index.json"))) as! [String: Any]
+        let manifestDigest = ((index["manifests"] as! [[String: Any]])[0]["digest"] as! String).dropFirst(7)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("blobs/sha256/\(manifestDigest)"))) as! [String: Any]
+        let configDigest = ((manifest["config"] as! [String: Any])["digest"] as! String).dropFirst(7)
+        let configURL = dir.appendingPathComponent("blobs/sha256/\(configDigest)")
+        var config = try String(contentsOf: configURL, encoding: .utf8)
+        config = config.replacingOccurrences(of: "hunter2", with: "hunter3")
+        try config.write(to: configURL, atomically: true, encoding: .utf8)
+        let (status, out, err) = CLITests.run(["--from-image", "oci:\(dir.path)", "-f", "gnu"])
+        #expect(status == 1, "\(err)")
+        #expect(out.contains("[DF400]"), "\(out)")
+    }
+
+    @Test func bareReferenceSaysWhichStoreWasUsed() {
+        let (status, out, err) = CLITests.run(["reconstruct", "localhost/dflint/docker-legacy:kitchensink",
+                                               "--root", "\(ImageModeTests.fixtures)/docker-root", "--host", "unix:///nonexistent.sock"])
+        #expect(status == 0, "\(err)")
+        #expect(out.contains("# source: docker-root:"), "\(out.prefix(300))")
+    }
+}
