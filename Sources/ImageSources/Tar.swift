@@ -326,6 +326,7 @@ final class TarArchive: LayoutStore {
         let stats = stats ?? ReadStats()
         self.stats = stats
         let input = try FileInput(path: path, stats: stats)
+        guard input.isSeekable else { throw ImageSourceError("\(path) is not a regular file; archives must be files") }
         do {
             let magic = try input.readUpTo(6)
             if magic.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) {
@@ -343,9 +344,7 @@ final class TarArchive: LayoutStore {
                 try scan(TarScanner(input: BufferedInput(gz), totalSize: nil), keepSmallJSON: true)
             } else {
                 compressed = false
-                if input.isSeekable { try input.seek(to: 0) } else {
-                    throw ImageSourceError("\(path) is not a regular file; archives must be files")
-                }
+                try input.seek(to: 0)
                 file = input
                 try scan(TarScanner(input: input, totalSize: input.fileSize), keepSmallJSON: false)
             }
