@@ -33,6 +33,12 @@ struct Console {
     func env(_ k: String) -> String? { environment[k] }
 }
 
+struct LintJob: Sendable {
+    var path: String
+    var bytes: [UInt8]
+    var options: LintOptions
+}
+
 enum CLI {
     static let usage = """
     usage: dflint [OPTIONS] PATH...      lint Dockerfiles (files, directories, or - for stdin)
@@ -270,6 +276,9 @@ enum CLI {
         var sources: [String: [UInt8]] = [:]
         var threshold: FailureThreshold = .level(.warning)
         var formatName: String?
+        // Read files and settle their configuration in order, then lint them in parallel
+        // (each file is independent; the linter is pure), then collect in order.
+        var jobs: [LintJob] = []
         for f in files {
             let shown = f == "-" ? o.stdinFilename : f
             let bytes: [UInt8]
@@ -283,12 +292,16 @@ enum CLI {
             let cfg = try config(for: f)
             if let t = cfg.failureThreshold { threshold = t }
             if let fmt = cfg.format { formatName = fmt }
-            let linter = Linter(options: lintOptions(cfg, pragmas: o.pragmas))
-            let df = Dockerfile.parse(SourceFile(path: shown, bytes: bytes), buildArgs: o.buildArgs)
-            let found = linter.lint(df, path: shown)
+            jobs.append(LintJob(path: shown, bytes: bytes, options: lintOptions(cfg, pragmas: o.pragmas)))
+        }
+        let results = Parallel.map(jobs) { job in
+            let df = Dockerfile.parse(SourceFile(path: job.path, bytes: job.bytes), buildArgs: o.buildArgs)
+            return Linter(options: job.options).lint(df, path: job.path)
+        }
+        for (job, found) in zip(jobs, results) {
             findings += found
             // Secrets never reach an output, not even inside a source excerpt.
-            sources[shown] = Finding.redacting(bytes, found.compactMap(\.redact))
+            sources[job.path] = Finding.redacting(job.bytes, found.compactMap(\.redact))
         }
         for ref in o.imageRefs {
             let cfg = try config(for: console.workingDirectory + "/.")
