@@ -35,7 +35,10 @@ public enum Reconstructor {
     ///   - name: shown in the header comment and used as the Dockerfile path.
     ///   - layerDigests: the layers to tie non-empty entries to; defaults to the diff IDs
     ///     (or the manifest's layer digests when the shape has no diff IDs).
-    public static func reconstruct(_ image: ImageMetadata, name: String, layerDigests: [String]? = nil) -> Reconstruction {
+    ///   - layerSizes: size in bytes of each layer (by the digests entries are tied to), shown
+    ///     in the entry comments when the history itself does not give one.
+    public static func reconstruct(_ image: ImageMetadata, name: String, layerDigests: [String]? = nil,
+                                   layerSizes: [String: Int64] = [:]) -> Reconstruction {
         let history = image.history
         var parser = CreatedByParser()
         let parsed = history.map { parser.parse($0) }
@@ -100,7 +103,7 @@ public enum Reconstructor {
             var line = "[\(i)] created \(e.created ?? "?")"
             if e.emptyLayer { line += " (empty)" } else {
                 line += " (layer"
-                if let s = e.size { line += " \(s) B" }
+                if let s = e.size ?? layerOf[i].flatMap({ layerSizes[$0] }) { line += " \(s) B" }
                 if let d = layerOf[i] { line += " " + String(d.prefix(19)) }
                 line += ")"
             }

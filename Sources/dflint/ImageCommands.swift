@@ -33,7 +33,13 @@ enum ImageCommands {
         guard var meta = metas.first else { throw UsageError(message: "\(ref): \(image.source): no image in it") }
         if meta.repoTags.isEmpty { meta.repoTags = image.names }
         let layers = image.layers.isEmpty ? nil : image.layers.map(\.digest)
-        return (image, Reconstructor.reconstruct(meta, name: ref, layerDigests: meta.diffIDs.isEmpty ? layers : nil))
+        // Sizes as the source stores the layers; tied by position when entries are tied to diff IDs.
+        var sizes: [String: Int64] = [:]
+        for l in image.layers { if let s = l.size { sizes[l.digest] = s } }
+        if !meta.diffIDs.isEmpty, meta.diffIDs.count == image.layers.count {
+            for (d, l) in zip(meta.diffIDs, image.layers) { if let s = l.size { sizes[d] = s } }
+        }
+        return (image, Reconstructor.reconstruct(meta, name: ref, layerDigests: meta.diffIDs.isEmpty ? layers : nil, layerSizes: sizes))
     }
 
     /// Lints one image; `options` are the lint options from config and command line.
