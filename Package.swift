@@ -11,14 +11,16 @@ let package = Package(
         .target(name: "DockerfileSyntax"),
         // RUN text -> simple commands with argv and byte ranges.
         .target(name: "ShellSyntax"),
+        // What layers leave behind, as plain values (filled by readers, read by rules).
+        .target(name: "LayerModel"),
         // Rule catalogue and rules.
-        .target(name: "Rules", dependencies: ["DockerfileSyntax", "ShellSyntax"]),
+        .target(name: "Rules", dependencies: ["DockerfileSyntax", "ShellSyntax", "LayerModel"]),
         // SHA-256 for fingerprints and content-addressed digests.
         .target(name: "Checksums"),
         // Findings -> tty, gnu, json, sarif, checkstyle, github, gitlab.
         .target(name: "Reporting", dependencies: ["Rules", "DockerfileSyntax", "Checksums"]),
         // Image readers: archives, layouts, stores, the Engine API; they produce plain bytes.
-        .target(name: "ImageSources", dependencies: ["Checksums"]),
+        .target(name: "ImageSources", dependencies: ["Checksums", "LayerModel"]),
         // Image metadata decoded from every JSON shape (config, inspect, history replies).
         .target(name: "ImageModel"),
         // created_by + config -> a pseudo-Dockerfile and the same typed tree as the parser's.
@@ -27,16 +29,17 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["DockerfileSyntax"]),
         // The command-line tool: arguments, discovery, wiring.
         .executableTarget(name: "dflint", dependencies: ["DockerfileSyntax", "Rules", "Reporting", "Configuration",
-                                                         "ImageSources", "ImageModel", "History"]),
+                                                         "ImageSources", "ImageModel", "History", "LayerModel"]),
         // Parses a corpus in one process and reports MB/s and files/s (run by .ci/bench).
         .executableTarget(name: "dflint-bench", dependencies: ["DockerfileSyntax", "Rules"]),
         .testTarget(name: "DockerfileSyntaxTests", dependencies: ["DockerfileSyntax"]),
         .testTarget(name: "ShellSyntaxTests", dependencies: ["ShellSyntax"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "DockerfileSyntax", "ShellSyntax"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "DockerfileSyntax", "ShellSyntax", "LayerModel"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Rules", "DockerfileSyntax", "Checksums"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "ImageSourcesTests", dependencies: ["ImageSources", "Checksums"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "ImageModel", "DockerfileSyntax"]),
+        .testTarget(name: "LayersTests", dependencies: ["ImageSources", "LayerModel", "Checksums"]),
         .testTarget(name: "dflintTests", dependencies: ["dflint", "Rules", "Reporting", "Configuration", "DockerfileSyntax",
                                                      "ImageSources", "ImageModel", "History"]),
     ],

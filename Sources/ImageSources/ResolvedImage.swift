@@ -14,6 +14,20 @@ public struct LayerDescriptor: Sendable, Hashable {
     }
 }
 
+/// Where a layer's bytes are, so a scanner can stream them (never written anywhere).
+public enum LayerLocation: Sendable, Hashable {
+    /// A member stored uncompressed at `offset` (of `size` bytes) inside a tar file.
+    case archiveEntry(archive: String, offset: Int64, size: Int64)
+    /// A member of a compressed archive: reachable only by streaming the archive again.
+    case archiveMember(archive: String, member: String)
+    /// A blob file of its own (OCI layout, containerd content store).
+    case file(path: String)
+    /// An unpacked layer directory (overlay2 `diff`, vfs directory).
+    case directory(path: String)
+    /// Not readable from this source, and why (Engine API replies carry no layers).
+    case unavailable(reason: String)
+}
+
 /// One image found in a source.
 public struct ResolvedImage: Sendable {
     /// The metadata JSON as the source holds it: an image config blob, or (for
@@ -28,6 +42,8 @@ public struct ResolvedImage: Sendable {
     /// Normalised names (`docker.io/library/nginx:latest`) the source gives the image.
     public var names: [String]
     public var layers: [LayerDescriptor]
+    /// Where each layer's bytes are (parallel to `layers`; empty when unknown).
+    public var layerLocations: [LayerLocation] = []
     /// How to say where it came from: `docker-archive:/tmp/x.tar (image 2 of 3)`.
     public var source: String
     /// Problems found while reading that do not stop linting (a digest mismatch):

@@ -1,6 +1,7 @@
 // What a rule sees: the typed Dockerfile, its stages, the variables in scope
 // and the shell commands of every RUN, each word mapped back to the file.
 import DockerfileSyntax
+import LayerModel
 import ShellSyntax
 
 /// Settings that change what rules look for (not how findings are filtered).
@@ -13,6 +14,15 @@ public struct RuleSettings: Sendable {
     public var imageMode = false
     /// The linting host's environment (only read in image mode).
     public var hostEnvironment: [String: String] = [:]
+    /// What the image's layers hold (image mode with layers read), for the layer rules.
+    public var layers: FileSystemView?
+    /// For each layer index, the span of the instruction that wrote it (where layer findings point).
+    public var layerAnchors: [Int: Span] = [:]
+    /// Set-uid/set-gid programs reported as info rather than warning (config `setuid-allow`).
+    public var setuidAllow: [String] = ["/bin/su", "/usr/bin/su", "/bin/mount", "/bin/umount", "/usr/bin/mount", "/usr/bin/umount",
+                                        "/usr/bin/passwd", "/usr/bin/chsh", "/usr/bin/chfn", "/usr/bin/gpasswd", "/usr/bin/newgrp",
+                                        "/usr/bin/expiry", "/usr/bin/chage", "/usr/lib/openssh/ssh-keysign", "/sbin/unix_chkpwd",
+                                        "/usr/sbin/unix_chkpwd", "/bin/ping", "/usr/bin/ping"]
     public init() {}
 }
 
