@@ -265,14 +265,23 @@ struct ContainerdContent {
         let configDigest = r.config["digest"] as? String ?? ""
         let config = try blob(configDigest, size: Self.int64(r.config["size"]), what: "config", problems: &problems)
         var layers: [LayerDescriptor] = []
+        var locations: [LayerLocation] = []
         if let obj = JSONFile.object(r.manifest), let ls = obj["layers"] as? [[String: Any]] {
             for l in ls {
                 guard let d = l["digest"] as? String else { continue }
                 layers.append(LayerDescriptor(digest: d, size: Self.int64(l["size"]), mediaType: l["mediaType"] as? String))
+                if let p = blobPath(d), JSONFile.fileExists(p) {
+                    locations.append(.file(path: p))
+                } else {
+                    // Content can be partial (a --no-unpack import, a pruned or other-platform blob).
+                    locations.append(.unavailable(reason: "layer blob \(d) is not in the content store \(root)"))
+                }
             }
         }
-        return ResolvedImage(configBytes: config, configDigest: configDigest, manifestBytes: r.manifest,
-                             manifestDigest: r.manifestDigest, names: t.names, layers: layers,
-                             source: source, problems: problems)
+        var image = ResolvedImage(configBytes: config, configDigest: configDigest, manifestBytes: r.manifest,
+                                  manifestDigest: r.manifestDigest, names: t.names, layers: layers,
+                                  source: source, problems: problems)
+        image.layerLocations = locations
+        return image
     }
 }

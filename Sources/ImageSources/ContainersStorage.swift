@@ -124,9 +124,56 @@ public enum ContainersStorage {
 
         let names = r.names.compactMap(ImageName.normalize)
         let shown = names.first ?? String(r.id.prefix(12))
-        return ResolvedImage(configBytes: configBytes, configDigest: configDigest, manifestBytes: manifestBytes,
-                             manifestDigest: manifestBytes.map(Digest.of), names: names, layers: layers,
-                             source: "containers-storage:\(shown) (\(r.driver) store at \(root))", problems: problems)
+        var image = ResolvedImage(configBytes: configBytes, configDigest: configDigest, manifestBytes: manifestBytes,
+                                  manifestDigest: manifestBytes.map(Digest.of), names: names, layers: layers,
+                                  source: "containers-storage:\(shown) (\(r.driver) store at \(root))", problems: problems)
+        image.layerLocations = layerLocations(root: root, driver: r.driver, top: r.topLayer, count: layers.count)
+        return image
+    }
+
+    /// Unpacked layer directories, base first: overlay `<root>/overlay/<id>/diff`, vfs `<root>/vfs/dir/<id>`
+    /// (a full snapshot per layer). The chain from layers.json must match the manifest's layer count.
+    static func layerLocations(root: String, driver: String, top: String?, count: Int) -> [LayerLocation] {
+        let chain = top.map { layerIDs(root: root, driver: driver, top: $0) } ?? []
+        guard chain.count == count else {
+            let why = "the layer chain in \(driver)-layers/layers.json has \(chain.count) layers, the manifest \(count)"
+            return Array(repeating: .unavailable(reason: why), count: count)
+        }
+        return chain.map { id in
+            guard Digest.isHex64(Substring(id)) else { return .unavailable(reason: "layer id \(id) is malformed") }
+            let dir: String
+            switch driver {
+            case "overlay": dir = root + "/overlay/" + id + "/diff"
+            case "vfs": dir = root + "/vfs/dir/" + id
+            case "btrfs": dir = root + "/btrfs/subvolumes/" + id
+            default: return .unavailable(reason: "layers of the \(driver) storage driver are not read")
+            }
+            guard FileAccess.isDirectory(dir) else {
+                return .unavailable(reason: "the unpacked layer \(dir) is not in the store (only metadata was copied?)")
+            }
+            return .directory(path: dir)
+        }
+    }
+
+    /// Layer ids from the top layer down the `parent` links, returned base first.
+    static func layerIDs(root: String, driver: String, top: String) -> [String] {
+        let path = root + "/" + driver + "-layers/layers.json"
+        guard let bytes = try? FileAccess.readFile(path, limit: 1 << 30),
+              let list = (try? JSON.parse(bytes, what: path)) as? [Any] else { return [] }
+        var parent: [String: String] = [:]
+        var known = Set<String>()
+        for item in list {
+            guard let o = item as? [String: Any], let id = o["id"] as? String else { continue }
+            known.insert(id)
+            if let p = o["parent"] as? String { parent[id] = p }
+        }
+        var out: [String] = []
+        var current: String? = top
+        while let id = current, known.contains(id), !out.contains(id) {
+            out.append(id)
+            current = parent[id]
+        }
+        return out.reversed()
     }
 
     /// Layers from `<driver>-layers/layers.json`, walking `parent` from the top layer (base first).

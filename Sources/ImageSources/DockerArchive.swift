@@ -80,6 +80,8 @@ public enum DockerArchive {
         var image = ResolvedImage(configBytes: configBytes, configDigest: configDigest,
                                   names: e.repoTags.compactMap(ImageName.normalize), layers: layers,
                                   source: label, problems: problems)
+        // Layer bytes: the members manifest.json names (v1 `layer.tar` symlinks are followed in the archive).
+        image.layerLocations = e.layers.map { archive.location($0) }
         // Docker 25+ and ctr export also carry an OCI layout: attach the image's manifest.
         if archive.exists("index.json"), let all = try? OCIReader(store: archive, platform: .default).allManifests() {
             for (d, bytes, json, _) in all {

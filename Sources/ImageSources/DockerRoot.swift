@@ -125,6 +125,8 @@ public enum DockerRoot {
             problems.append("image config \(path) has sha256 \(actual), not its id \(g.id): the image store is corrupt or was modified")
         }
         var layers: [LayerDescriptor] = []
+        var locations: [LayerLocation] = []
+        let driverName = g.driverDir.split(separator: "/").last.map(String.init) ?? "?"
         if let cfg = JSONFile.object(bytes), let rootfs = cfg["rootfs"] as? [String: Any],
            let diffIDs = rootfs["diff_ids"] as? [String] {
             var chain: String?
@@ -136,12 +138,38 @@ public enum DockerRoot {
                     size = Int64(String(decoding: s, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
                 }
                 layers.append(LayerDescriptor(digest: diff, size: size, mediaType: "application/vnd.docker.image.rootfs.diff.tar"))
+                locations.append(unpackedLayer(root: root, driver: driverName, layerDB: g.driverDir + "/layerdb/sha256/", chainID: id))
             }
         }
-        let driver = g.driverDir.split(separator: "/").last.map(String.init) ?? "?"
-        return ResolvedImage(configBytes: bytes, configDigest: g.id, names: g.names.map { ImageName.normalize($0) ?? $0 },
-                             layers: layers, source: "docker-root:\(name) (\(driver) image store, root \(root))",
-                             problems: problems)
+        var image = ResolvedImage(configBytes: bytes, configDigest: g.id, names: g.names.map { ImageName.normalize($0) ?? $0 },
+                                  layers: layers, source: "docker-root:\(name) (\(driverName) image store, root \(root))",
+                                  problems: problems)
+        image.layerLocations = locations
+        return image
+    }
+
+    /// The unpacked layer of a chain id: `layerdb/sha256/<chain>/cache-id` names the driver's directory
+    /// (overlay2 `<root>/overlay2/<cache-id>/diff`, vfs `<root>/vfs/dir/<cache-id>`, a full snapshot).
+    static func unpackedLayer(root: String, driver: String, layerDB: String, chainID: String) -> LayerLocation {
+        guard let hex = Digest.sha256Hex(chainID) else { return .unavailable(reason: "layer chain id \(chainID) is not sha256") }
+        guard let raw = try? JSONFile.readFile(layerDB + hex + "/cache-id", limit: 256) else {
+            return .unavailable(reason: "no layerdb/sha256/\(hex.prefix(12))/cache-id in the \(driver) store")
+        }
+        let cacheID = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !cacheID.isEmpty, !cacheID.contains("/"), cacheID != ".", cacheID != ".." else {
+            return .unavailable(reason: "layerdb/sha256/\(hex.prefix(12))/cache-id is malformed")
+        }
+        let dir: String
+        switch driver {
+        case "overlay2", "overlay", "fuse-overlayfs": dir = root + "/" + driver + "/" + cacheID + "/diff"
+        case "vfs": dir = root + "/vfs/dir/" + cacheID
+        case "btrfs": dir = root + "/btrfs/subvolumes/" + cacheID
+        default: return .unavailable(reason: "layers of the \(driver) storage driver are not read")
+        }
+        guard JSONFile.isDirectory(dir) else {
+            return .unavailable(reason: "the unpacked layer \(dir) is not in the store (only metadata was copied?)")
+        }
+        return .directory(path: dir)
     }
 
     // MARK: - containerd image store

@@ -78,6 +78,7 @@ public enum EngineAPI {
         image.names = tags.filter { $0 != "<none>:<none>" }.map { ImageName.normalize($0) ?? $0 }
         if let rootfs = obj["RootFS"] as? [String: Any], let layers = rootfs["Layers"] as? [String] {
             image.layers = layers.map { LayerDescriptor(digest: $0) }
+            image.layerLocations = layers.map { _ in .unavailable(reason: "the Engine API replies carry no layers") }
         }
         return image
     }

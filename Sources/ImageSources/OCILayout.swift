@@ -171,11 +171,15 @@ struct OCIReader {
             throw ImageSourceError("\(store.label): manifest \(d.digest) has no config descriptor")
         }
         let configBytes = try readBlob(config, what: "config", problems: &problems)
-        let layers = ((manifest["layers"] as? [Any]) ?? []).compactMap(Descriptor.init).map {
-            LayerDescriptor(digest: $0.digest, size: $0.size, mediaType: $0.mediaType)
+        let descriptors = ((manifest["layers"] as? [Any]) ?? []).compactMap(Descriptor.init)
+        let layers = descriptors.map { LayerDescriptor(digest: $0.digest, size: $0.size, mediaType: $0.mediaType) }
+        var image = ResolvedImage(configBytes: configBytes, configDigest: Digest.of(configBytes), manifestBytes: manifestBytes,
+                                  manifestDigest: d.digest, names: names, layers: layers, source: source, problems: problems)
+        image.layerLocations = descriptors.map { l in
+            guard let p = try? blobPath(l.digest) else { return .unavailable(reason: "malformed layer digest \(l.digest)") }
+            return store.location(p)
         }
-        return ResolvedImage(configBytes: configBytes, configDigest: Digest.of(configBytes), manifestBytes: manifestBytes,
-                             manifestDigest: d.digest, names: names, layers: layers, source: source, problems: problems)
+        return image
     }
 
     /// Names a top-level descriptor gives its image, normalised. A bare tag is no name.

@@ -20,6 +20,19 @@ public struct TarEntry: Sendable, Hashable {
     public var linkTarget: String
     /// Offset of the body in the (decompressed) tar stream.
     public var dataOffset: Int64
+    /// Permission bits with setuid/setgid/sticky (PAX `mode` is not a thing; the header's is used).
+    public var mode: UInt32 = 0
+    public var uid: Int = 0
+    public var gid: Int = 0
+    /// The raw type flag ('0', '5', 'S', ...).
+    public var typeFlag: UInt8 = 0
+    /// Device numbers of character/block devices (overlay whiteouts are char 0:0).
+    public var devMajor: Int = 0
+    public var devMinor: Int = 0
+    /// GNU sparse member (old 'S' type or PAX GNU.sparse.*): the body is a sparse map plus data, not the file.
+    public var isSparse = false
+    /// The file's logical size when it differs from the stored body (sparse members).
+    public var logicalSize: Int64? = nil
 }
 
 /// Sequential input for the tar scanner.
@@ -117,6 +130,20 @@ final class TarScanner {
                 guard let s = Int64(v), s >= 0, s <= TarScanner.maxEntrySize else { throw TarError("bad PAX size \(v)") }
                 size = s
             }
+            var realSize: Int64?
+            if type == UInt8(ascii: "S") {
+                // Old GNU sparse: realsize at 483, and extension blocks follow while isextended is set.
+                realSize = try? parseNumber(header[483..<495], field: "realsize", at: headerOffset)
+                var extended = header[482] != 0
+                var blocks = 0
+                while extended {
+                    let ext = try input.readUpTo(512)
+                    if ext.count < 512 { throw TarError("truncated GNU sparse extension header at offset \(headerOffset)") }
+                    blocks += 1
+                    if blocks > 4096 { throw TarError("too many GNU sparse extension headers at offset \(headerOffset)") }
+                    extended = ext[504] != 0
+                }
+            }
             let dataOffset = input.position
             if let total = totalSize, dataOffset + size > total {
                 throw TarError("truncated archive: entry at offset \(headerOffset) needs \(size) bytes, only \(total - dataOffset) left")
@@ -146,6 +173,11 @@ final class TarScanner {
             }
             if let l = longName { name = l }
             if let p = pax["path"] { name = p }
+            // PAX GNU sparse 0.x/1.0: the real name and size are in these records.
+            let paxSparse = pax["GNU.sparse.major"] != nil || pax["GNU.sparse.name"] != nil || pax["GNU.sparse.realsize"] != nil
+                || pax["GNU.sparse.size"] != nil
+            if let n = pax["GNU.sparse.name"] { name = n }
+            if paxSparse, let r = pax["GNU.sparse.realsize"] ?? pax["GNU.sparse.size"], let v = Int64(r), v >= 0 { realSize = v }
             var link = cString(header[157..<257])
             if let l = longLink { link = l }
             if let l = pax["linkpath"] { link = l }
@@ -162,8 +194,23 @@ final class TarScanner {
                 && type != UInt8(ascii: "4") && type != UInt8(ascii: "6") ? size : 0
             bodyLeft = bodySize
             padding = (512 - bodySize % 512) % 512
-            return TarEntry(path: TarScanner.normalize(name), rawName: name, kind: kind, size: bodySize,
-                            linkTarget: link, dataOffset: dataOffset)
+            var entry = TarEntry(path: TarScanner.normalize(name), rawName: name, kind: kind, size: bodySize,
+                                 linkTarget: link, dataOffset: dataOffset)
+            entry.mode = UInt32(truncatingIfNeeded: (try? parseNumber(header[100..<108], field: "mode", at: headerOffset)) ?? 0) & 0o7777
+            entry.uid = Int((pax["uid"] ?? globalPAX["uid"]).flatMap { Int64($0) }
+                ?? (try? parseNumber(header[108..<116], field: "uid", at: headerOffset)) ?? 0)
+            entry.gid = Int((pax["gid"] ?? globalPAX["gid"]).flatMap { Int64($0) }
+                ?? (try? parseNumber(header[116..<124], field: "gid", at: headerOffset)) ?? 0)
+            entry.typeFlag = type
+            if type == UInt8(ascii: "3") || type == UInt8(ascii: "4") {
+                entry.devMajor = Int((try? parseNumber(header[329..<337], field: "devmajor", at: headerOffset)) ?? 0)
+                entry.devMinor = Int((try? parseNumber(header[337..<345], field: "devminor", at: headerOffset)) ?? 0)
+            }
+            if type == UInt8(ascii: "S") || paxSparse {
+                entry.isSparse = true
+                entry.logicalSize = realSize
+            }
+            return entry
         }
     }
 
@@ -300,6 +347,8 @@ protocol LayoutStore: AnyObject {
     func exists(_ path: String) -> Bool
     /// Size of a regular file after following links, when it exists.
     func size(_ path: String) -> Int64?
+    /// Where a member's bytes can be streamed from (links followed inside the store).
+    func location(_ path: String) -> LayerLocation
 }
 
 /// A tar archive's index: every member's header, and for compressed (unseekable) input
@@ -427,6 +476,13 @@ final class TarArchive: LayoutStore {
 
     func exists(_ path: String) -> Bool { (try? resolve(path)) != nil }
 
+    func location(_ name: String) -> LayerLocation {
+        let e: TarEntry
+        do { e = try resolve(name) } catch { return .unavailable(reason: error.message) }
+        guard let p = e.path, e.kind == .file else { return .unavailable(reason: "\(label): \(name) is not a regular member") }
+        return compressed ? .archiveMember(archive: path, member: p) : .archiveEntry(archive: path, offset: e.dataOffset, size: e.size)
+    }
+
     func size(_ path: String) -> Int64? { (try? resolve(path))?.size }
 
     func readMetadata(_ name: String) throws(ImageSourceError) -> [UInt8] {
@@ -474,5 +530,11 @@ final class DirectoryStore: LayoutStore {
     func size(_ path: String) -> Int64? {
         guard let full = try? FileAccess.join(root, path) else { return nil }
         return FileAccess.fileSize(full)
+    }
+
+    func location(_ path: String) -> LayerLocation {
+        guard let full = try? FileAccess.join(root, path) else { return .unavailable(reason: "\(label): bad blob path \(path)") }
+        guard FileAccess.fileSize(full) != nil else { return .unavailable(reason: "\(label): blob \(path) is missing") }
+        return .file(path: full)
     }
 }
