@@ -7,7 +7,8 @@ import LayerModel
 final class GeneratedLayer: ByteSource {
     let header: [UInt8]
     let size: Int64
-    private var offset: Int64 = 0
+    private(set) var offset: Int64 = 0
+    private(set) var reads = 0
     let total: Int64
     init(name: String, size: Int64) {
         header = TarBuilder.header(name: name, size: size)
@@ -17,6 +18,7 @@ final class GeneratedLayer: ByteSource {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = Int(min(Int64(buffer.count), total - offset))
         if n <= 0 { return 0 }
+        reads += 1
         for k in 0..<n {
             let pos = offset + Int64(k)
             if pos >= 512 { memset(buffer.baseAddress! + k, 0, n - k); break }
@@ -37,8 +39,11 @@ func peakRSSKiB() -> Int {
     func scanGenerated(_ size: Int64) -> (FileSystemView, growthMiB: Double, seconds: Double) {
         let before = peakRSSKiB()
         let start = Date()
-        let v = LayerScanner.scan(streams: [LayerStream(digest: "sha256:big", source: GeneratedLayer(name: "var/big.img", size: size))])
+        let source = GeneratedLayer(name: "var/big.img", size: size)
+        let v = LayerScanner.scan(streams: [LayerStream(digest: "sha256:big", source: source)])
         let secs = Date().timeIntervalSince(start)
+        // Every byte really went through the scanner's buffer.
+        #expect(source.offset == source.total && source.reads >= Int(size / (64 << 10)), "\(source.offset) \(source.total) \(source.reads) \(v.layers) \(v.files)")
         return (v, Double(peakRSSKiB() - before) / 1024, secs)
     }
 

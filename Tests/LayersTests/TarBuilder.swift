@@ -17,7 +17,13 @@ struct TarBuilder {
         octal(Int64(mode), 100, 8)
         octal(Int64(uid), 108, 8)
         octal(Int64(gid), 116, 8)
-        octal(size, 124, 12)
+        if size >= 1 << 33 {
+            // GNU base-256: the 11 octal digits hold at most 8 GiB - 1.
+            h[124] = 0x80
+            for i in 0..<8 { h[135 - i] = UInt8(truncatingIfNeeded: size >> (8 * Int64(i))) }
+        } else {
+            octal(size, 124, 12)
+        }
         octal(0, 136, 12)
         h[156] = type
         put(Array(link.utf8), 157, 100)
