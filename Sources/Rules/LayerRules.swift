@@ -153,10 +153,10 @@ enum LayerRules {
             guard r.record.kind == .file, SecretFiles.isCandidate(r.record.path), let c = r.content else { continue }
             let ev = SecretFiles.inspect(path: r.record.path, bytes: c.bytes)
             guard !ev.isEmpty else { continue }
+            var msg = "secret file \(r.record.path) (\(SecretFiles.describe(r.record.path))) is still recoverable from layer \(r.record.layer) (removed in layer \(r.removedIn)): \(SecretFiles.summary(ev))"
             let from = layerName(view, r.record.layer)
-            hits.append(Hit(anchor(ctx, r.record.layer),
-                            "secret file \(r.record.path) (\(SecretFiles.describe(r.record.path))) is still recoverable from \(from) (removed in layer \(r.removedIn)): \(SecretFiles.summary(ev))",
-                            redact: nil))
+            if from != "layer \(r.record.layer)" { msg += "; the secret is in the tar of \(from)" }
+            hits.append(Hit(anchor(ctx, r.record.layer), msg, redact: nil))
         }
         return hits
     }
@@ -474,10 +474,16 @@ enum SecretFiles {
             if line.hasPrefix("export ") { line = line.dropFirst(7) }
             var key: Substring
             var value: Substring
-            if let eq = line.firstIndex(of: "=") {
+            // YAML's `key: value` (colon then a blank) unless an `=` comes first; `=` otherwise, so
+            // base64 padding in a YAML value and npmrc's `//host/:_authToken=` both read right.
+            let eqAt = line.firstIndex(of: "=")
+            let yamlColon = line.indices.first { i in
+                line[i] == ":" && (line.index(after: i) == line.endIndex || line[line.index(after: i)] == " ")
+            }
+            if let eq = eqAt, yamlColon.map({ eq < $0 }) ?? true {
                 key = line[..<eq]
                 value = line[line.index(after: eq)...]
-            } else if let colon = line.firstIndex(of: ":") {
+            } else if let colon = yamlColon ?? line.firstIndex(of: ":") {
                 key = line[..<colon]
                 value = line[line.index(after: colon)...]
             } else {
