@@ -6,6 +6,11 @@ public enum Catalogue {
     /// Every lint rule, CIS items first (Scored ones first within CIS).
     public static let rules: [Rule] = CISRules.all + CorrectnessRules.all
 
+    /// Rules over an image's layers (`RuleSettings.layers`): silent without a layer view, and
+    /// kept out of `rules` because a Dockerfile example cannot carry one (they are tested with
+    /// synthetic views). Image linting runs `Linter(catalogue: Catalogue.rules + Catalogue.layerRules)`.
+    public static let layerRules: [Rule] = LayerRules.all
+
     public static let unusedSuppression = RuleDescriptor(
         id: "DF300", name: "unused-suppression", title: "A suppression comment matches no finding",
         defaultSeverity: .style,
@@ -76,7 +81,7 @@ public enum Catalogue {
 
     /// Every descriptor: rules, the unused-suppression check and the syntax diagnostics.
     public static var descriptors: [RuleDescriptor] {
-        rules.map(\.descriptor) + [unusedSuppression, digestMismatch] + syntaxDescriptors
+        rules.map(\.descriptor) + layerRules.map(\.descriptor) + [unusedSuppression, digestMismatch] + syntaxDescriptors
     }
 
     /// Looks a rule up by id (`DF101`), name (`missing-user`) or alias (`DL3002`).
