@@ -195,7 +195,9 @@ enum LayerRules {
     )) { ctx in
         guard let view = ctx.settings.layers else { return [] }
         var hits: [Hit] = []
-        for r in view.files.values.sorted(by: { $0.path < $1.path }) {
+        // Filter before sorting: a view can hold hundreds of thousands of paths.
+        let candidates = view.files.values.filter { tools[basename($0.path)] != nil }.sorted { $0.path < $1.path }
+        for r in candidates {
             guard r.kind == .file || r.kind == .hardlink || r.kind == .symlink, binDirs.contains(dirname(r.path)),
                   let what = tools[basename(r.path)] else { continue }
             if isBusyboxApplet(r, in: view) { continue }

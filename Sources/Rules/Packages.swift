@@ -108,7 +108,7 @@ public enum Inventory {
         }
         if !uncapturedStatusD.isEmpty {
             foundDatabase = true
-            notes.append("\(uncapturedStatusD.count) distroless package records in \(dpkgStatusD) were not captured, so those packages are not listed")
+            notes.append("\(uncapturedStatusD.count) distroless package record\(uncapturedStatusD.count == 1 ? " was" : "s were") in \(dpkgStatusD) but not captured, so those packages are not listed")
         }
 
         // apk
@@ -230,7 +230,7 @@ public enum Inventory {
                                         source: source, distribution: distribution, layer: layer))
         }
         if !partial.isEmpty {
-            notes.append("\(partial.count) packages in \(file.path) are not fully installed and are not listed: \(partial.joined(separator: ", "))")
+            notes.append("\(partial.count) package\(partial.count == 1 ? " is" : "s are") recorded in \(file.path) but not fully installed, so not listed: \(partial.joined(separator: ", "))")
         }
         if file.truncated {
             var note = "only the first \(file.bytes.count) bytes of \(file.path) were captured, so packages after the cut are missing"
