@@ -4,6 +4,7 @@
 // here ever writes, creates or follows anything but the path it is given.
 
 #if canImport(Glibc)
+import Checksums
 import Glibc
 #elseif canImport(Musl)
 import Musl

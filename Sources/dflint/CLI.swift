@@ -46,6 +46,7 @@ enum CLI {
            dflint explain RULE            RULE is an id (DF101), a name (missing-user) or a hadolint id
            dflint --from-image REF [OPTIONS]   lint an image (no daemon needed)
            dflint reconstruct REF         print the Dockerfile rebuilt from an image's history and config
+           dflint packages REF [--format text|json|cyclonedx]   the packages an image's layers install
            dflint config --print [PATH]   the effective configuration for PATH (default: .)
            dflint parse FILE...           BuildKit's parse of each file, as JSON lines
            dflint ast FILE...             the typed syntax tree with line:column ranges
@@ -74,6 +75,7 @@ enum CLI {
           --platform OS/ARCH[/V]   platform to pick from a multi-platform index (default linux/amd64)
           --host unix:///PATH      Engine API socket (default: DOCKER_HOST, then /var/run/docker.sock)
           --skip-base              do not report findings in the base image's instructions
+          --no-layers              do not read layer contents (on by default when the source has them)
           --color                  colours even when not on a terminal
       -h, --help, --version
 
@@ -99,6 +101,7 @@ enum CLI {
             case "explain": return try explainCommand(Array(args.dropFirst()), &console)
             case "config": return try configCommand(Array(args.dropFirst()), &console)
             case "reconstruct": return try ImageCommands.reconstructCommand(Array(args.dropFirst()), &console)
+            case "packages": return try LayerCommands.packagesCommand(Array(args.dropFirst()), &console)
             default: return try lintCommand(args, &console)
             }
         } catch let e as UsageError {
@@ -133,6 +136,7 @@ enum CLI {
         var platform: String?
         var host: String?
         var skipBase = false
+        var layers = true
     }
 
     static func parseOptions(_ args: [String], _ console: Console) throws -> Options {
@@ -199,6 +203,8 @@ enum CLI {
             case "--platform": o.platform = try value(name)
             case "--host", "-H": o.host = try value(name)
             case "--skip-base": o.skipBase = true
+            case "--layers": o.layers = true
+            case "--no-layers": o.layers = false
             case "--no-color": o.color = false
             case "--color": o.color = true
             default:

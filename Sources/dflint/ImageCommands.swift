@@ -6,6 +6,7 @@ import DockerfileSyntax
 import History
 import ImageModel
 import ImageSources
+import LayerModel
 import Rules
 
 struct ImageLint {
@@ -21,6 +22,11 @@ enum ImageCommands {
 
     /// Reads `ref` and rebuilds its Dockerfile.
     static func load(_ ref: String, _ o: CLI.Options, _ console: Console) throws -> (ResolvedImage, Reconstruction) {
+        let (image, rec, _) = try loadWithMetadata(ref, o, console)
+        return (image, rec)
+    }
+
+    static func loadWithMetadata(_ ref: String, _ o: CLI.Options, _ console: Console) throws -> (ResolvedImage, Reconstruction, ImageMetadata) {
         let image = try ImageReader.resolve(ref, options: sourceOptions(o, console),
                                             exists: { FileIO.kind($0) != .missing },
                                             isDirectory: { FileIO.kind($0) == .directory })
@@ -39,19 +45,27 @@ enum ImageCommands {
         if !meta.diffIDs.isEmpty, meta.diffIDs.count == image.layers.count {
             for (d, l) in zip(meta.diffIDs, image.layers) { if let s = l.size { sizes[d] = s } }
         }
-        return (image, Reconstructor.reconstruct(meta, name: ref, layerDigests: meta.diffIDs.isEmpty ? layers : nil, layerSizes: sizes))
+        return (image, Reconstructor.reconstruct(meta, name: ref, layerDigests: meta.diffIDs.isEmpty ? layers : nil, layerSizes: sizes), meta)
     }
 
     /// Lints one image; `options` are the lint options from config and command line.
     static func lint(_ ref: String, _ o: CLI.Options, _ console: Console, options: LintOptions) throws -> ImageLint {
-        let (image, rec) = try load(ref, o, console)
+        let (image, rec, meta) = try loadWithMetadata(ref, o, console)
         var opts = options
         opts.rules.imageMode = true
         opts.rules.hostEnvironment = console.environment
+        // Layer contents, unless turned off or the source has no layer bytes.
+        let readable = image.layerLocations.contains { if case .unavailable = $0 { return false } else { return true } }
+        var catalogue = Catalogue.rules
+        if o.layers, readable {
+            opts.rules.layers = LayerScanner.scan(image)
+            opts.rules.layerAnchors = LayerCommands.anchors(image, rec, diffIDs: meta.diffIDs)
+            catalogue += Catalogue.layerRules
+        }
         let df = rec.dockerfile
         var findings: [Finding] = []
         let baseLines = Set(rec.instructions.filter(\.isBase).flatMap { Array($0.lineRange) })
-        for var f in Linter(options: opts).lint(df, path: ref) {
+        for var f in Linter(options: opts, catalogue: catalogue).lint(df, path: ref) {
             if o.skipBase, baseLines.contains(f.range.start.line) { continue }
             if let h = rec.historyIndex(ofLine: f.range.start.line) {
                 f.message = "history entry \(h)\(baseLines.contains(f.range.start.line) ? " (base image)" : ""): " + f.message

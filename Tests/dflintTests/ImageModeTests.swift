@@ -115,3 +115,38 @@ import Testing
         #expect(out.contains("# source: docker-root:"), "\(out.prefix(300))")
     }
 }
+
+/// Layer contents in image mode (on by default where the source has layer bytes).
+@Suite struct LayerModeTests {
+    static let ref = "docker-archive:\(ImageModeTests.fixtures)/docker-archive/kitchensink_docker.tar"
+
+    @Test func setuidHelperIsReportedAtTheInstructionThatMadeIt() {
+        let (_, out, err) = CLITests.run(["--from-image", Self.ref, "-f", "gnu"])
+        let line = out.split(separator: "\n").first { $0.contains("[DF501]") }
+        #expect(line?.contains("/usr/local/bin/suid-helper is setuid (owner 0:0, mode 4755)") == true, "\(out)\(err)")
+        // Line 32 of the reconstruction is `RUN ... chmod u+s /usr/local/bin/suid-helper` (history entry 13).
+        #expect(line?.contains(":32:1:") == true && line?.contains("history entry 13") == true)
+        let (_, without, _) = CLITests.run(["--from-image", Self.ref, "-f", "gnu", "--no-layers"])
+        #expect(!without.contains("[DF501]"))
+    }
+
+    @Test func sourcesWithoutLayerBytesLintTheConfigAlone() {
+        let (s, out, err) = CLITests.run(["--from-image", "\(ImageModeTests.fixtures)/history/buildah-podman/kitchensink_docker/config.json", "-f", "gnu"])
+        #expect(s == 1, "\(err)")
+        #expect(!out.contains("[DF5"))
+    }
+
+    @Test(arguments: ["text", "json", "cyclonedx"])
+    func packagesCommand(_ format: String) {
+        let (s, out, err) = CLITests.run(["packages", Self.ref, "--format", format])
+        #expect(s == 0, "\(err)")
+        if format == "cyclonedx" {
+            let bom = (try? JSONSerialization.jsonObject(with: Data(out.utf8))) as? [String: Any]
+            #expect(bom?["bomFormat"] as? String == "CycloneDX" && bom?["specVersion"] as? String == "1.5")
+        } else if format == "json" {
+            #expect((try? JSONSerialization.jsonObject(with: Data(out.utf8))) != nil)
+        } else {
+            #expect(out.contains("0 packages"))
+        }
+    }
+}

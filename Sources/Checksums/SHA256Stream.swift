@@ -1,6 +1,6 @@
 // Incremental SHA-256 (FIPS 180-4): feed bytes in pieces, get the digest at the end.
-// Checksums.SHA256 hashes one whole array; this one lets a layer or blob be
-// verified while it streams past. Checked against Checksums.SHA256 in the tests.
+// SHA256.digest is the one-shot form; this one lets a layer or blob be verified
+// while it streams past.
 
 public struct SHA256Stream: Sendable {
     private static let k: [UInt32] = [

@@ -1,0 +1,52 @@
+// Layer contents in image mode: scan the layers the source can reach (no
+// daemon, nothing written), let the layer rules read the final view, and
+// print the package inventory (`dflint packages REF`).
+import DockerfileSyntax
+import History
+import ImageSources
+import LayerModel
+import Rules
+
+enum LayerCommands {
+    /// For each layer index, the span of the reconstructed instruction that wrote it.
+    static func anchors(_ image: ResolvedImage, _ rec: Reconstruction, diffIDs: [String]) -> [Int: Span] {
+        var out: [Int: Span] = [:]
+        let df = rec.dockerfile
+        for (k, layer) in image.layers.enumerated() {
+            let keys = Set([layer.digest] + (k < diffIDs.count ? [diffIDs[k]] : []))
+            guard let ins = rec.instructions.first(where: { $0.layerDigest.map(keys.contains) ?? false }) else { continue }
+            if let i = df.instructions.first(where: { $0.startLine == ins.lineRange.lowerBound }) {
+                out[k] = i.span
+            }
+        }
+        return out
+    }
+
+    static func packagesCommand(_ args: [String], _ console: inout Console) throws -> Int32 {
+        var rest: [String] = []
+        var format = InventoryFormat.text
+        var i = 0
+        while i < args.count {
+            if args[i] == "--format" || args[i] == "-f", i + 1 < args.count {
+                guard let f = InventoryFormat(rawValue: args[i + 1]) else {
+                    throw UsageError(message: "packages: unknown format \(args[i + 1]) (use text, json or cyclonedx)")
+                }
+                format = f
+                i += 2
+                continue
+            }
+            rest.append(args[i])
+            i += 1
+        }
+        let o = try CLI.parseOptions(rest, console)
+        guard let ref = o.paths.first ?? o.imageRefs.first, o.paths.count + o.imageRefs.count == 1 else {
+            throw UsageError(message: "packages wants one image reference")
+        }
+        let (image, _) = try ImageCommands.load(ref, o, console)
+        let view = LayerScanner.scan(image)
+        let (pkgs, notes) = Inventory.packages(in: view)
+        console.write(Inventory.render(pkgs, notes: notes, format: format, imageName: ref))
+        for n in view.problems { console.writeErr("dflint: \(ref): \(n)\n") }
+        return 0
+    }
+}
