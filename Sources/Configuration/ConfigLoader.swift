@@ -9,7 +9,8 @@ public enum ConfigLoader {
     public static let fileNames = [".dflint.yaml", ".dflint.yml"]
 
     /// The top-level keys, in the order they are documented and rendered.
-    public static let keys = ["ignore", "severity", "trusted-registries", "failure-threshold", "secrets", "format", "cis-only", "scored-only"]
+    public static let keys = ["ignore", "severity", "trusted-registries", "failure-threshold", "secrets", "format", "cis-only", "scored-only",
+                              "setuid-allow"]
 
     /// The output format names `format:` accepts.
     public static let formats = ["tty", "gnu", "json", "sarif", "checkstyle", "github", "gitlab"]
@@ -153,6 +154,13 @@ private struct Schema {
                 config.format = name
             case "cis-only":
                 config.cisOnly = try bool(value, key: key)
+            case "setuid-allow":
+                var paths: [String] = []
+                for (path, mark) in try list(value, key: key, example: "setuid-allow: [/usr/bin/newuidmap]") {
+                    guard path.hasPrefix("/") else { throw error(mark, "'setuid-allow' takes absolute paths, found '\(YAMLDisplay.clip(path))'") }
+                    paths.append(path)
+                }
+                config.setuidAllow = paths
             default: // "scored-only"
                 config.scoredOnly = try bool(value, key: key)
             }

@@ -15,6 +15,7 @@ import DockerfileSyntax
 /// | `severity`           | mapping: rule id or name -> `error`, `warning`, `info`, `style` or `off` | `severity` |
 /// | `trusted-registries` | list of registry hosts/prefixes, globs with `*` and `?` allowed | `trustedRegistries` |
 /// | `failure-threshold`  | `error`, `warning`, `info`, `style` or `none` | `failureThreshold` |
+/// | `setuid-allow`       | list of absolute paths of setuid/setgid programs reported as info (added to the built-in allow-list: su, passwd, mount, ...) | `setuidAllow` |
 /// | `secrets`            | mapping with one key, `allow`: list of glob patterns (`*`, `?`) of ENV/ARG names or values never reported as secrets | `secretAllow` |
 /// | `format`             | `tty`, `gnu`, `json`, `sarif`, `checkstyle`, `github` or `gitlab` | `format` |
 /// | `cis-only`           | boolean                                | `cisOnly`           |
@@ -54,6 +55,8 @@ public struct LintConfig: Sendable, Equatable {
     public var failureThreshold: FailureThreshold? = nil
     /// `secrets.allow`: glob patterns (`*`, `?`) of ENV/ARG names or values never reported as secrets.
     public var secretAllow: [String] = []
+    /// Setuid/setgid programs reported as info rather than warning (in addition to the built-in list).
+    public var setuidAllow: [String] = []
     /// `format`: the default output format name.
     public var format: String? = nil
     /// `cis-only`: run only the rules mapped to CIS Docker Benchmark controls.
@@ -106,6 +109,7 @@ extension LintConfig {
         out.trustedRegistries = Self.union(trustedRegistries, other.trustedRegistries)
         out.failureThreshold = other.failureThreshold ?? failureThreshold
         out.secretAllow = Self.union(secretAllow, other.secretAllow)
+        out.setuidAllow = Self.union(setuidAllow, other.setuidAllow)
         out.format = other.format ?? format
         out.cisOnly = other.cisOnly ?? cisOnly
         out.scoredOnly = other.scoredOnly ?? scoredOnly
@@ -147,6 +151,7 @@ extension LintConfig {
         }
         out += "secrets:\n"
         list("allow", secretAllow, indent: "  ")
+        list("setuid-allow", setuidAllow)
         if let format {
             out += "format: \(Self.quoted(format))\n"
         }

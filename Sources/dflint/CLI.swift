@@ -350,6 +350,7 @@ enum CLI {
         opts.pragmas = pragmas
         opts.rules.trustedRegistries = cfg.trustedRegistries
         opts.rules.secretAllow = cfg.secretAllow
+        opts.rules.setuidAllow += cfg.setuidAllow
         return opts
     }
 

@@ -51,6 +51,7 @@ import Testing
         c.secretAllow = ["TEST_*"]
         c.format = "sarif"
         c.cisOnly = false
+        c.setuidAllow = ["/usr/bin/newuidmap"]
         #expect(c.yaml() == """
             ignore:
               - DF101
@@ -65,11 +66,15 @@ import Testing
             secrets:
               allow:
                 - "TEST_*"
+            setuid-allow:
+              - /usr/bin/newuidmap
             format: sarif
             cis-only: false
 
             """)
-        #expect(LintConfig().yaml() == "ignore: []\nseverity: {}\ntrusted-registries: []\nsecrets:\n  allow: []\n")
+        #expect(LintConfig().yaml() == "ignore: []\nseverity: {}\ntrusted-registries: []\nsecrets:\n  allow: []\nsetuid-allow: []\n")
+        #expect((try? ConfigLoader.parse(c.yaml(), path: "c", knownRules: nil)) == c)
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse("setuid-allow: [bin/x]", path: "c", knownRules: nil) }
     }
 
     static func config(_ build: (inout LintConfig) -> Void) -> LintConfig {

@@ -96,7 +96,7 @@ import Testing
         #expect(c.severity == ["X1": .off])
     }
 
-    static let validKeys = "ignore, severity, trusted-registries, failure-threshold, secrets, format, cis-only, scored-only"
+    static let validKeys = "ignore, severity, trusted-registries, failure-threshold, secrets, format, cis-only, scored-only, setuid-allow"
 
     /// Every schema error: position and exact message.
     static let rejected: [(String, Int, Int, String)] = [
