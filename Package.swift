@@ -31,7 +31,7 @@ let package = Package(
         .executableTarget(name: "dflint", dependencies: ["DockerfileSyntax", "Rules", "Reporting", "Configuration",
                                                          "ImageSources", "ImageModel", "History", "LayerModel"]),
         // Parses a corpus in one process and reports MB/s and files/s (run by .ci/bench).
-        .executableTarget(name: "dflint-bench", dependencies: ["DockerfileSyntax", "Rules"]),
+        .executableTarget(name: "dflint-bench", dependencies: ["DockerfileSyntax", "Rules", "ImageSources"]),
         .testTarget(name: "DockerfileSyntaxTests", dependencies: ["DockerfileSyntax"]),
         .testTarget(name: "ShellSyntaxTests", dependencies: ["ShellSyntax"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "DockerfileSyntax", "ShellSyntax", "LayerModel"]),

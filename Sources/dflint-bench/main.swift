@@ -3,6 +3,7 @@
 // Usage: dflint-bench [--rounds N] [--typed | --lint] PATH...
 import DockerfileSyntax
 import Rules
+import ImageSources
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,6 +40,20 @@ func listDir(_ path: String) -> [String] {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
+
+// `--inflate FILE [ROUNDS]`: our gzip decoder's throughput on FILE (MB of output per second).
+if args.first == "--inflate", args.count >= 2, let data = readFile(args[1]) {
+    let rounds = args.count > 2 ? Int(args[2]) ?? 20 : 20
+    var out = 0
+    var dt = Double.infinity
+    for _ in 0..<rounds {
+        let t0 = now()
+        out = ((try? GzipReader.decompress(data)) ?? []).count
+        dt = min(dt, now() - t0)
+    }
+    print("{\"tool\": \"dflint inflate\", \"bytes_out\": \(out), \"seconds\": \(dt), \"mb_per_s\": \(Double(out) / dt / 1e6)}")
+    exit(0)
+}
 var rounds = 5
 var typed = false
 var lint = false
