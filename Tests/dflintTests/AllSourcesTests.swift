@@ -80,3 +80,28 @@ import ImageSources
         }
     }
 }
+
+import LayerModel
+
+/// The fixture build cases the layer scan must get right.
+@Suite struct FixtureLayerTests {
+    @Test func secretMountLeavesNothingInTheLayers() throws {
+        let img = try DockerArchive.resolve(path: "\(AllSourcesTests.f)/docker-archive/runmounts_oci.tar", name: nil)
+        let view = LayerScanner.scan(img)
+        #expect(view.problems.isEmpty, "\(view.problems)")
+        #expect(view.files["/secret-len"] != nil)                // the RUN wrote its output...
+        #expect(view.files["/run/secrets/mysecret"] == nil)      // ...but the mounted secret is not in any layer
+        #expect(!view.removed.contains { $0.record.path.hasPrefix("/run/secrets") })
+        for c in view.captured.values { #expect(!String(decoding: c.bytes, as: UTF8.self).contains("s3cr3t-from-secret-mount")) }
+        let (_, out, _) = CLITests.run(["--from-image", "docker-archive:\(AllSourcesTests.f)/docker-archive/runmounts_oci.tar", "-f", "gnu"])
+        #expect(!out.contains("[DF503]") && !out.contains("[DF504]"))
+    }
+
+    @Test func buildArgTokenIsReportedFromHistoryNotFromFiles() throws {
+        // The kitchensink's GITHUB_TOKEN build arg leaks through the history (`|1 GITHUB_TOKEN=...`), not into a file.
+        let ref = "docker-archive:\(AllSourcesTests.f)/docker-archive/kitchensink_docker.tar"
+        let (_, out, _) = CLITests.run(["--from-image", ref, "-f", "gnu"])
+        #expect(out.contains("ARG GITHUB_TOKEN stores a secret in the image (value ghp_********)"))
+        #expect(!out.contains("[DF503]"))
+    }
+}
