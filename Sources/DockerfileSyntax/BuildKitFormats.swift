@@ -6,6 +6,32 @@
 // it, and decodes it as strict UTF-8, so invalid UTF-8 fails the file with
 // Python's error text; both are reproduced here.
 
+/// A JSON string literal for text we write ourselves (exec-form arrays,
+/// inventories): quotes, backslashes and control characters (and DEL)
+/// escaped, everything else as UTF-8.
+public enum JSONText {
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
 /// Go's `strconv.Quote`.
 public enum GoQuote {
     public static func quote(_ s: [UInt8]) -> String {

@@ -1,3 +1,4 @@
+import DockerfileSyntax
 import Foundation
 import ImageModel
 
@@ -7,21 +8,7 @@ enum Render {
         s.contains("\n") ? s.split(whereSeparator: \.isNewline).joined(separator: " ") : s
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { JSONText.quote(s) }
 
     static func json(_ words: [String]) -> String { "[" + words.map(jsonString).joined(separator: ", ") + "]" }
 

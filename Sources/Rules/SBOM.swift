@@ -1,3 +1,4 @@
+import DockerfileSyntax
 // The package inventory as output: an aligned text table, plain JSON, and
 // a CycloneDX 1.5 JSON bill of materials. JSON is written by hand so keys
 // come out in a fixed order and the same input gives the same bytes (the
@@ -147,26 +148,7 @@ final class JSONWriter {
     private var depth = 0
     private var needsComma = false
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONText.quote(s) }
 
     private func newline() {
         if needsComma { output += "," }
