@@ -10,6 +10,7 @@ public enum Transport: String, CaseIterable, Sendable {
     case containersStorage = "containers-storage"
     case containerd = "containerd"
     case dockerDaemon = "docker-daemon"
+    case docker = "docker"
 }
 
 public enum ImageReader {
@@ -57,6 +58,7 @@ public enum ImageReader {
             return try Containerd.resolve(name: rest, root: options.root, namespace: options.namespace, platform: options.platform)
         case .dockerDaemon?:
             return try EngineAPI.resolve(name: rest, host: options.host, environment: options.environment)
+        case .docker?: return try Registry.resolve(rest, options: options)
         case nil:
             break
         }

@@ -1,0 +1,128 @@
+// `docker://NAME`: an image read straight from a registry (OCI distribution
+// API). Manifest (index or list → the platform's manifest) and config blob are
+// fetched and checked: the `Docker-Content-Digest` header, the sha256 of the
+// bytes and the descriptors' digests and sizes; a mismatch becomes a problem.
+// Layers are listed but not streamed.
+
+import Foundation
+
+public enum Registry {
+    static let manifestTypes = [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ]
+    static let indexTypes: Set<String> = [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+    ]
+
+    /// Reads `docker:REST` (REST = `//NAME`).
+    public static func resolve(_ rest: String, options: SourceOptions,
+                               settings: RegistrySettings = RegistrySettings.current) throws(ImageSourceError) -> ResolvedImage {
+        let ref = try RegistryReference.parse(rest)
+        let platform = try OCILayout.platform(options.platform)
+        let client = RegistryClient(ref: ref, settings: settings, environment: options.environment)
+        try client.ping()
+        var problems: [String] = []
+
+        // The manifest the reference names (perhaps an index).
+        let (topBytes, topDigest, topType) = try manifest(client, reference: ref.reference, expected: ref.digest,
+                                                          expectedSize: nil, problems: &problems)
+        var manifestBytes = topBytes
+        var manifestDigest = topDigest
+        var json = try JSON.object(topBytes, what: "\(client.label) manifest \(ref.repository):\(ref.reference)")
+        var source = "docker://\(ref.host)/\(ref.repository)" + (ref.tag.map { ":" + $0 } ?? "") + (ref.digest.map { "@" + $0 } ?? "")
+        var depth = 0
+        var mediaType = topType
+        while isIndex(json, mediaType: mediaType) {
+            depth += 1
+            if depth > OCIReader.maxIndexDepth { throw ImageSourceError("\(client.label): indexes nested too deeply") }
+            let children = ((json["manifests"] as? [Any]) ?? []).compactMap(Descriptor.init)
+            let chosen = try choose(children, platform: platform, in: manifestDigest, label: "\(client.label) \(ref.repository)")
+            let (b, d, t) = try manifest(client, reference: chosen.digest, expected: chosen.digest,
+                                         expectedSize: chosen.size, problems: &problems)
+            manifestBytes = b
+            manifestDigest = d
+            mediaType = t ?? chosen.mediaType
+            json = try JSON.object(b, what: "\(client.label) manifest \(chosen.digest)")
+            source += " (\(chosen.platform?.description ?? "only manifest") of index \(String(topDigest.dropFirst(7).prefix(12))))"
+        }
+        if JSON.int64(json["schemaVersion"]) == 1 {
+            throw ImageSourceError("\(client.label): \(ref.repository):\(ref.reference) is a schema 1 manifest, which is not supported")
+        }
+        guard let config = Descriptor(json["config"]) else {
+            throw ImageSourceError("\(client.label): manifest \(manifestDigest) has no config descriptor")
+        }
+        let configBytes = try blob(client, config, what: "config", problems: &problems)
+        let descriptors = ((json["layers"] as? [Any]) ?? []).compactMap(Descriptor.init)
+        var image = ResolvedImage(configBytes: configBytes, configDigest: Digest.of(configBytes), manifestBytes: manifestBytes,
+                                  manifestDigest: manifestDigest, names: [ref.name],
+                                  layers: descriptors.map { LayerDescriptor(digest: $0.digest, size: $0.size, mediaType: $0.mediaType) },
+                                  source: source, problems: problems)
+        image.layerLocations = descriptors.map { _ in .unavailable(reason: "registry layers are not streamed yet") }
+        return image
+    }
+
+    static func isIndex(_ json: [String: Any], mediaType: String?) -> Bool {
+        if let t = mediaType.map(baseType), indexTypes.contains(t) { return true }
+        if let t = json["mediaType"] as? String, indexTypes.contains(t) { return true }
+        return json["manifests"] != nil && json["config"] == nil
+    }
+
+    static func baseType(_ contentType: String) -> String {
+        String(contentType.split(separator: ";", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)
+    }
+
+    /// GET a manifest; checks header digest, content digest and the expected digest/size.
+    static func manifest(_ client: RegistryClient, reference: String, expected: String?, expectedSize: Int64?,
+                         problems: inout [String]) throws(ImageSourceError) -> ([UInt8], String, String?) {
+        let path = "/v2/\(client.ref.repository)/manifests/\(reference)"
+        let r = try client.get(path, accept: manifestTypes)
+        guard r.status == 200 else { throw client.failure(r, what: "manifest \(reference)") }
+        let actual = Digest.of(r.body)
+        let what = "manifest \(client.ref.repository)@\(reference)"
+        if let header = r.header("Docker-Content-Digest"), header.hasPrefix("sha256:"), header != actual {
+            problems.append("\(what): Docker-Content-Digest says \(header), content is \(actual)")
+        }
+        if let expected, expected != actual {
+            problems.append("\(what) digest mismatch: \(expected) expected, content is \(actual)")
+        }
+        if let expectedSize, expectedSize != Int64(r.body.count) {
+            problems.append("\(what): descriptor says \(expectedSize) bytes, registry sent \(r.body.count)")
+        }
+        // The digest that names this manifest: the requested one when given, else the content's.
+        return (r.body, expected ?? actual, r.header("Content-Type"))
+    }
+
+    /// GET a blob by digest (redirects followed) and check it against its descriptor.
+    static func blob(_ client: RegistryClient, _ d: Descriptor, what: String,
+                     problems: inout [String]) throws(ImageSourceError) -> [UInt8] {
+        let parts = d.digest.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, parts[1].allSatisfy(\.isHexDigit), parts[0].allSatisfy({ $0.isLetter || $0.isNumber }) else {
+            throw ImageSourceError("\(client.label): malformed \(what) digest \(d.digest)")
+        }
+        let r = try client.get("/v2/\(client.ref.repository)/blobs/\(d.digest)")
+        guard r.status == 200 else { throw client.failure(r, what: "\(what) blob \(d.digest)") }
+        if d.digest.hasPrefix("sha256:") {
+            let actual = Digest.of(r.body)
+            if actual != d.digest { problems.append("\(what) digest mismatch: \(d.digest) expected, content is \(actual)") }
+        }
+        if let s = d.size, s != Int64(r.body.count) {
+            problems.append("\(what) \(d.digest): descriptor says \(s) bytes, registry sent \(r.body.count)")
+        }
+        return r.body
+    }
+
+    /// The index entry for `platform` (same rule as local layouts: an exact variant-less match first).
+    static func choose(_ children: [Descriptor], platform: Platform, in digest: String,
+                       label: String) throws(ImageSourceError) -> Descriptor {
+        let matching = children.filter { c in c.platform.map { platform.accepts($0) } ?? false }
+        if let exact = matching.first(where: { $0.platform?.variant == nil }) ?? matching.first { return exact }
+        if children.count == 1 && children[0].platform == nil { return children[0] }
+        let available = children.compactMap { $0.platform?.description }
+        throw ImageSourceError("\(label): index \(digest) has no manifest for \(platform)",
+                               candidates: available.isEmpty ? children.map(\.digest) : available)
+    }
+}
