@@ -69,11 +69,14 @@ enum CLI {
     image options (REF is TRANSPORT:WHERE, a JSON file, or a bare name):
           --from-image REF         docker-archive:PATH[:NAME], oci:DIR[:REF], oci-archive:PATH[:REF],
                                    docker-root:NAME, containers-storage:NAME, containerd:NAME,
-                                   docker-daemon:NAME, a JSON file (config, inspect, history), or NAME
+                                   docker-daemon:NAME, docker://NAME, a JSON file (config, inspect, history), or NAME
           --root DIR               data root of a store transport
           --namespace NS           containerd namespace (default: default; k8s.io for CRI)
           --platform OS/ARCH[/V]   platform to pick from a multi-platform index (default linux/amd64)
           --host unix:///PATH      Engine API socket (default: DOCKER_HOST, then /var/run/docker.sock)
+          --username USER          docker://REGISTRY/REPO[:TAG|@DIGEST]: user for the registry
+          --password-stdin         read that user's password from standard input
+          --tls-verify=false       docker://: allow plain HTTP (loopback registries always may)
           --skip-base              do not report findings in the base image's instructions
           --no-layers              do not read layer contents (on by default when the source has them)
           --color                  colours even when not on a terminal
@@ -137,6 +140,9 @@ enum CLI {
         var host: String?
         var skipBase = false
         var layers = true
+        var username: String?
+        var passwordStdin = false
+        var tlsVerify = true
     }
 
     static func parseOptions(_ args: [String], _ console: Console) throws -> Options {
@@ -202,6 +208,12 @@ enum CLI {
             case "--namespace": o.namespace = try value(name)
             case "--platform": o.platform = try value(name)
             case "--host", "-H": o.host = try value(name)
+            case "--username": o.username = try value(name)
+            case "--password-stdin": o.passwordStdin = true
+            case "--tls-verify":
+                let v = a.contains("=") ? try value(name) : "true"
+                guard v == "true" || v == "false" else { throw UsageError(message: "--tls-verify takes true or false") }
+                o.tlsVerify = v == "true"
             case "--skip-base": o.skipBase = true
             case "--layers": o.layers = true
             case "--no-layers": o.layers = false
@@ -212,7 +224,36 @@ enum CLI {
             }
             i += 1
         }
+        try applyRegistryOptions(o, console)
         return o
+    }
+
+    /// docker:// settings live with the registry client (SourceOptions has no room for them);
+    /// they are set only when an option asks, and the password never leaves memory.
+    static func applyRegistryOptions(_ o: Options, _ console: Console) throws {
+        guard o.username != nil || o.passwordStdin || !o.tlsVerify else { return }
+        var settings = RegistrySettings(tlsVerify: o.tlsVerify)
+        if o.passwordStdin {
+            guard let user = o.username else { throw UsageError(message: "--password-stdin needs --username") }
+            guard !o.paths.contains("-") else { throw UsageError(message: "--password-stdin and - (a Dockerfile on stdin) exclude each other") }
+            var bytes = console.stdin ?? readStandardInput()
+            while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
+            settings.credentials = RegistryCredentials(username: user, password: String(decoding: bytes, as: UTF8.self))
+        } else if o.username != nil {
+            throw UsageError(message: "--username needs --password-stdin")
+        }
+        RegistrySettings.current = settings
+    }
+
+    static func readStandardInput() -> [UInt8] {
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(0, &buf, buf.count)
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return out
     }
 
     static var knownRuleKeys: Set<String> {
