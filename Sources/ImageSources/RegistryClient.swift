@@ -16,23 +16,40 @@ struct RegistryResponse: Sendable {
     func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
-/// The URLSession delegate: skips certificate checks when asked to, and drops
-/// `Authorization` when a redirect leaves the registry (blob storage would refuse it).
-final class RegistrySessionDelegate: NSObject, URLSessionTaskDelegate, Sendable {
+/// The URLSession delegate: skips certificate checks when asked to (Darwin only),
+/// drops `Authorization` when a redirect leaves the registry (blob storage would
+/// refuse it), and turns down URLSession's own handling of 401 challenges: on
+/// Linux it hangs on `WWW-Authenticate: Basic`. The refused challenge's reply is
+/// kept so the client can answer it itself.
+final class RegistrySessionDelegate: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     let insecure: Bool
+    private let lock = NSLock()
+    private var challenged: [Int: HTTPURLResponse] = [:]
     init(insecure: Bool) { self.insecure = insecure }
 
-    #if canImport(Darwin)
+    /// The 401 reply URLSession wanted to handle for this task, if any (taken once).
+    func takeChallenge(_ task: URLSessionTask) -> HTTPURLResponse? {
+        lock.lock(); defer { lock.unlock() }
+        return challenged.removeValue(forKey: task.taskIdentifier)
+    }
+
     func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
                     completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-        if insecure, challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodServerTrust,
-           let trust = challenge.protectionSpace.serverTrust {
-            completionHandler(.useCredential, URLCredential(trust: trust))
+        #if canImport(Darwin)
+        if challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodServerTrust {
+            if insecure, let trust = challenge.protectionSpace.serverTrust {
+                completionHandler(.useCredential, URLCredential(trust: trust))
+            } else {
+                completionHandler(.performDefaultHandling, nil)
+            }
             return
         }
-        completionHandler(.performDefaultHandling, nil)
+        #endif
+        if let r = challenge.failureResponse as? HTTPURLResponse {
+            lock.lock(); challenged[task.taskIdentifier] = r; lock.unlock()
+        }
+        completionHandler(.cancelAuthenticationChallenge, nil)
     }
-    #endif
     // swift-corelibs-foundation (Linux) offers no server-trust challenge: there
     // `--tls-verify=false` allows plain HTTP but certificates are still checked.
 
@@ -53,6 +70,7 @@ final class RegistryClient {
     /// Why credentials could not be found (helpers), told only when access is refused.
     let credentialNotes: [String]
     let session: URLSession
+    let delegate: RegistrySessionDelegate
     var base = ""
     /// The current `Authorization` value (a Bearer token or Basic credentials).
     private var authorization: String?
@@ -73,8 +91,8 @@ final class RegistryClient {
         config.httpAdditionalHeaders = ["User-Agent": "dflint"]
         config.urlCache = nil
         config.httpCookieStorage = nil
-        session = URLSession(configuration: config, delegate: RegistrySessionDelegate(insecure: !settings.tlsVerify),
-                             delegateQueue: nil)
+        delegate = RegistrySessionDelegate(insecure: !settings.tlsVerify)
+        session = URLSession(configuration: config, delegate: delegate, delegateQueue: nil)
     }
 
     deinit { session.invalidateAndCancel() }
@@ -103,6 +121,13 @@ final class RegistryClient {
         if done.wait(timeout: .now() + settings.timeout * 4 + 1) == .timedOut {
             task.cancel()
             throw ImageSourceError("\(label): no answer from \(u.host ?? url) within \(Int(settings.timeout * 4)) s")
+        }
+        if let challenged = delegate.takeChallenge(task) {
+            var hs: [String: String] = [:]
+            for (k, v) in challenged.allHeaderFields {
+                if let k = k as? String, let v = v as? String { hs[k.lowercased()] = v }
+            }
+            return RegistryResponse(status: challenged.statusCode, headers: hs, body: [], url: url)
         }
         if let error = result.error {
             throw ImageSourceError("\(label): \(u.scheme ?? "")://\(u.host ?? "")\(u.port.map { ":\($0)" } ?? ""): \(error.localizedDescription)")

@@ -127,6 +127,30 @@ import Testing
         }
     }
 
+    @Test func basicChallenge() throws {
+        let r = try FakeRegistry()
+        defer { r.stop() }
+        let basic = "Basic " + Data("bob:hunter2".utf8).base64EncodedString()
+        Self.serveKitchensink(r, challenge: #"Basic realm="fake""#, auth: { $0.headers["authorization"] == basic })
+        let creds = RegistrySettings(credentials: RegistryCredentials(username: "bob", password: "hunter2"), timeout: 3)
+        let image = try Self.resolve(r, "dflint/kitchensink:v1", settings: creds)
+        #expect(image.configDigest == Self.configDigest)
+        #expect(image.problems.isEmpty)
+        #expect {
+            try Self.resolve(r, "dflint/kitchensink:v1", settings: RegistrySettings(timeout: 3))
+        } throws: { e in
+            let m = (e as? ImageSourceError)?.message ?? ""
+            return m.contains("authentication required for dflint/kitchensink") && m.contains(r.host)
+        }
+        let wrong = RegistrySettings(credentials: RegistryCredentials(username: "bob", password: "nope"), timeout: 3)
+        #expect {
+            try Self.resolve(r, "dflint/kitchensink:v1", settings: wrong)
+        } throws: { e in
+            let m = (e as? ImageSourceError)?.message ?? ""
+            return m.contains("refused") && m.contains("bob") && !m.contains("nope")
+        }
+    }
+
     @Test func platformSelection() throws {
         let r = try FakeRegistry()
         defer { r.stop() }
