@@ -56,7 +56,8 @@ final class RegistrySessionDelegate: NSObject, URLSessionTaskDelegate, @unchecke
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
         var next = request
-        if next.url?.host != task.originalRequest?.url?.host {
+        func origin(_ u: URL?) -> String { "\(u?.scheme ?? "")://\(u?.host ?? ""):\(u?.port ?? -1)" }
+        if origin(next.url) != origin(task.originalRequest?.url) {
             next.setValue(nil, forHTTPHeaderField: "Authorization")
         }
         completionHandler(next)
@@ -155,6 +156,8 @@ final class RegistryClient {
             let b = "\(scheme)://\(ref.host)"
             do throws(ImageSourceError) {
                 let r = try fetch(b + "/v2/")
+                // Plain HTTP to a TLS port: Go's server answers 400; try the next scheme.
+                if scheme == "http" && r.status == 400 && schemes.last != scheme { continue }
                 base = b
                 if r.status == 401 { try answer(challenge: r) }
                 else if r.status >= 400 && r.status != 404 { throw failure(r, what: "/v2/") }

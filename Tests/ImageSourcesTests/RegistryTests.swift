@@ -151,6 +151,25 @@ import Testing
         }
     }
 
+    @Test func redirectToAnotherHostDropsAuthorization() throws {
+        let r = try FakeRegistry()
+        let storage = try FakeRegistry()
+        defer { r.stop(); storage.stop() }
+        let config = Self.blob(Self.configDigest)
+        storage.route { _ in FakeResponse(status: 200, body: config) }
+        let challenge = #"Bearer realm="http://\#(r.host)/token",service="fake""#
+        let storageHost = storage.host
+        Self.serveKitchensink(r, challenge: challenge, auth: { $0.headers["authorization"] == "Bearer t0k" },
+                              token: { _ in .json(Array(#"{"token":"t0k"}"#.utf8)) },
+                              extra: { req in
+                                  req.path.contains("/blobs/") ? FakeResponse(status: 307, headers: ["Location": "http://\(storageHost)/blob?sig=x"]) : nil
+                              })
+        let image = try Self.resolve(r, "dflint/kitchensink:v1")
+        #expect(image.configDigest == Self.configDigest)
+        #expect(storage.requests.count == 1)
+        #expect(storage.requests.allSatisfy { $0.headers["authorization"] == nil })
+    }
+
     @Test func platformSelection() throws {
         let r = try FakeRegistry()
         defer { r.stop() }
