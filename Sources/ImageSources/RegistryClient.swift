@@ -151,7 +151,7 @@ final class RegistryClient {
 
     /// `GET /v2/`: finds a scheme that answers and handles the first challenge.
     func ping() throws(ImageSourceError) {
-        var lastError: ImageSourceError?
+        var failures: [String] = []
         for scheme in schemes {
             let b = "\(scheme)://\(ref.host)"
             do throws(ImageSourceError) {
@@ -164,10 +164,10 @@ final class RegistryClient {
                 return
             } catch {
                 if !base.isEmpty { throw error }
-                lastError = error
+                failures.append(error.message)
             }
         }
-        throw lastError ?? ImageSourceError("\(label): no scheme to try")
+        throw ImageSourceError(failures.isEmpty ? "\(label): no scheme to try" : failures.joined(separator: "; "))
     }
 
     /// Authenticated GET of a registry path, answering one late challenge.
