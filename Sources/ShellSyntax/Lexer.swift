@@ -607,20 +607,8 @@ extension Parser {
             case Ch.rbrace:
                 pos += 1
                 return
-            case Ch.bsl:
-                pos = min(pos + 2, end)
-            case Ch.sq where !inDQ:
-                pos += 1
-                while pos < end && buf[pos] != Ch.sq { pos += 1 }
-                if pos < end { pos += 1 }
-            case Ch.dq:
-                scanDoubleQuotedStructure()
-            case Ch.dollar:
-                _ = scanDollar(inDQ: inDQ)
-            case Ch.bq:
-                scanBackquote(inDQ: inDQ)
             default:
-                pos += 1
+                stepOverQuotingOrExpansion(inDQ: inDQ)
             }
         }
     }
@@ -645,20 +633,8 @@ extension Parser {
                 open -= 1
                 pos += 1
                 if open == 0 { return }
-            case Ch.bsl:
-                pos = min(pos + 2, end)
-            case Ch.sq:
-                pos += 1
-                while pos < end && buf[pos] != Ch.sq { pos += 1 }
-                if pos < end { pos += 1 }
-            case Ch.dq:
-                scanDoubleQuotedStructure()
-            case Ch.dollar:
-                _ = scanDollar(inDQ: false)
-            case Ch.bq:
-                scanBackquote(inDQ: false)
             default:
-                pos += 1
+                stepOverQuotingOrExpansion(inDQ: false)
             }
         }
     }
@@ -678,15 +654,32 @@ extension Parser {
             case Ch.dq:
                 pos += 1
                 return
-            case Ch.bsl:
-                pos = min(pos + 2, end)
-            case Ch.dollar:
-                _ = scanDollar(inDQ: true)
-            case Ch.bq:
-                scanBackquote(inDQ: true)
             default:
-                pos += 1
+                stepOverQuotingOrExpansion(inDQ: true)
             }
+        }
+    }
+
+    /// One step of the structure scans above (`${...}`, `$((...))`, `"..."`):
+    /// an escape pair, a single-quoted string (not inside double quotes), a
+    /// nested double-quoted string, a `$` expansion or a backquote; any other
+    /// byte is passed over. The callers check their own terminators first.
+    mutating func stepOverQuotingOrExpansion(inDQ: Bool) {
+        switch buf[pos] {
+        case Ch.bsl:
+            pos = min(pos + 2, end)
+        case Ch.sq where !inDQ:
+            pos += 1
+            while pos < end && buf[pos] != Ch.sq { pos += 1 }
+            if pos < end { pos += 1 }
+        case Ch.dq:
+            scanDoubleQuotedStructure()
+        case Ch.dollar:
+            _ = scanDollar(inDQ: inDQ)
+        case Ch.bq:
+            scanBackquote(inDQ: inDQ)
+        default:
+            pos += 1
         }
     }
 
