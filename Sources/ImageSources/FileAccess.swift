@@ -22,6 +22,12 @@ public protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
+/// A source whose end must be reached to be trusted (a streamed blob checked against
+/// its digest): the scanner calls `finish()` once it has what it needs.
+public protocol FinishableSource: ByteSource {
+    func finish() throws
+}
+
 extension ByteSource {
     /// Reads everything that is left (use only on data known to be small, or behind a cap).
     public func readAll() throws -> [UInt8] {

@@ -243,6 +243,10 @@ final class ViewBuilder {
                 try scanBytes(head: head, index: index, summary: &summary,
                               compressed: { () throws -> ByteSource in try w.rewind(); return w },
                               plain: { () throws -> (TarInput, Int64?) in try w.rewind(); return (w, size) })
+            case .remote(let layer):
+                let source = try layer.open()
+                try scanSource(source, index: index, summary: &summary, rethrow: true)
+                try (source as? FinishableSource)?.finish()
             case .archiveMember(let archive, let member):
                 // A compressed archive: stream it again up to the member.
                 let gz = GzipReader(source: try FileInput(path: archive), maxOutput: TarArchive.defaultMaxDecompressed)

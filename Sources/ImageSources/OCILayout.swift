@@ -15,10 +15,13 @@ struct Descriptor {
     var size: Int64?
     var annotations: [String: String]
     var platform: Platform?
+    /// Where a foreign (non-distributable) layer is fetched from.
+    var urls: [String]?
 
     init?(_ json: Any?) {
         guard let o = json as? [String: Any], let digest = o["digest"] as? String else { return nil }
         self.digest = digest
+        urls = (o["urls"] as? [Any])?.compactMap { $0 as? String }
         mediaType = o["mediaType"] as? String
         size = JSON.int64(o["size"])
         annotations = (o["annotations"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]

@@ -2,9 +2,12 @@
 // API). Manifest (index or list → the platform's manifest) and config blob are
 // fetched and checked: the `Docker-Content-Digest` header, the sha256 of the
 // bytes and the descriptors' digests and sizes; a mismatch becomes a problem.
-// Layers are listed but not streamed.
+// With `remoteLayers` (`--layers`), each layer blob is streamed when the scanner
+// reaches it, one at a time, never written to disk, and checked against its
+// digest and size as it goes by.
 
 import Foundation
+import Checksums
 
 public enum Registry {
     static let manifestTypes = [
@@ -19,11 +22,10 @@ public enum Registry {
     ]
 
     /// Reads `docker:REST` (REST = `//NAME`).
-    public static func resolve(_ rest: String, options: SourceOptions,
-                               settings: RegistrySettings = RegistrySettings.current) throws(ImageSourceError) -> ResolvedImage {
+    public static func resolve(_ rest: String, options: SourceOptions) throws(ImageSourceError) -> ResolvedImage {
         let ref = try RegistryReference.parse(rest)
         let platform = try OCILayout.platform(options.platform)
-        let client = RegistryClient(ref: ref, settings: settings, environment: options.environment)
+        let client = try RegistryClient(ref: ref, settings: options.registry, environment: options.environment)
         try client.ping()
         var problems: [String] = []
 
@@ -61,7 +63,20 @@ public enum Registry {
                                   manifestDigest: manifestDigest, names: [ref.name],
                                   layers: descriptors.map { LayerDescriptor(digest: $0.digest, size: $0.size, mediaType: $0.mediaType) },
                                   source: source, problems: problems)
-        image.layerLocations = descriptors.map { _ in .unavailable(reason: "registry layers are not streamed yet") }
+        image.layerLocations = descriptors.map { d in
+            guard options.remoteLayers else { return .unavailable(reason: "registry layers are read only with --layers") }
+            guard Digest.sha256Hex(d.digest) != nil else {
+                return .unavailable(reason: "layer digest \(d.digest) is not a sha256 digest")
+            }
+            if let urls = d.urls, !urls.isEmpty {
+                // Foreign layers (Windows base layers) live elsewhere and are not distributable.
+                return .unavailable(reason: "foreign layer at \(urls[0]) is not fetched")
+            }
+            let (digest, size, log) = (d.digest, d.size, options.registry.log)
+            return .remote(RemoteLayer(id: "docker://\(ref.host)/\(ref.repository)@\(digest)") { () throws(ImageSourceError) -> ByteSource in
+                BlobVerifier(try client.openBlob(digest), digest: digest, size: size, log: log, host: ref.host)
+            })
+        }
         return image
     }
 
@@ -124,5 +139,67 @@ public enum Registry {
         let available = children.compactMap { $0.platform?.description }
         throw ImageSourceError("\(label): index \(digest) has no manifest for \(platform)",
                                candidates: available.isEmpty ? children.map(\.digest) : available)
+    }
+}
+
+/// A streamed blob checked as it is read: at its end the sha256 and length must
+/// match the descriptor, else reading fails (the layer is then reported, not used
+/// silently). `finish()` reads what the tar reader left (padding) to get there.
+final class BlobVerifier: ByteSource, FinishableSource {
+    let stream: HTTPBodyStream
+    let digest: String
+    let size: Int64?
+    let log: TransferLog?
+    let host: String
+    let started = Date()
+    private var hash = SHA256Stream()
+    private var count: Int64 = 0
+    private var ended = false
+
+    init(_ stream: HTTPBodyStream, digest: String, size: Int64?, log: TransferLog?, host: String) {
+        self.stream = stream
+        self.digest = digest
+        self.size = size
+        self.log = log
+        self.host = host
+    }
+
+    deinit {
+        stream.close()
+        if !ended { record() }
+    }
+
+    private func record() {
+        log?.record(host: host, url: stream.url, status: stream.status, bytes: stream.received,
+                    seconds: Date().timeIntervalSince(started))
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if ended { return 0 }
+        let n = try stream.read(into: buffer)
+        if n > 0 {
+            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            count += Int64(n)
+            if let size, count > size {
+                ended = true
+                record()
+                stream.close()
+                throw ImageSourceError("blob \(digest): registry sent more than the \(size) bytes its descriptor says")
+            }
+            return n
+        }
+        ended = true
+        record()
+        if let size, size != count {
+            throw ImageSourceError("blob \(digest): descriptor says \(size) bytes, registry sent \(count)")
+        }
+        let actual = "sha256:" + hash.finalizeHex()
+        if actual != digest { throw ImageSourceError("blob \(digest) digest mismatch: content is \(actual)") }
+        return 0
+    }
+
+    func finish() throws {
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while try chunk.withUnsafeMutableBytes({ try read(into: $0) }) > 0 {}
     }
 }

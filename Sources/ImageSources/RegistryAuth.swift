@@ -26,22 +26,20 @@ public struct RegistrySettings: Sendable {
     public var tlsVerify: Bool
     /// Seconds for each request.
     public var timeout: Double
-    public init(credentials: RegistryCredentials? = nil, tlsVerify: Bool = true, timeout: Double = 30) {
+    /// `--cert-dir DIR`: more CAs (`*.crt`) to trust.
+    public var certDirectory: String?
+    /// `--verbose`: where requests and totals are told.
+    public var log: TransferLog?
+    /// Seconds a run may sleep in all for `Retry-After` (429/503) before giving up.
+    public var retryBudget: Double
+    public init(credentials: RegistryCredentials? = nil, tlsVerify: Bool = true, timeout: Double = 30,
+                certDirectory: String? = nil, log: TransferLog? = nil, retryBudget: Double = 10) {
+        self.retryBudget = retryBudget
         self.credentials = credentials
         self.tlsVerify = tlsVerify
         self.timeout = timeout
-    }
-
-    private final class Box: @unchecked Sendable {
-        let lock = NSLock()
-        var value = RegistrySettings()
-    }
-    private static let box = Box()
-
-    /// The settings `docker://` uses when none are passed (set by the CLI's options).
-    public static var current: RegistrySettings {
-        get { box.lock.lock(); defer { box.lock.unlock() }; return box.value }
-        set { box.lock.lock(); box.value = newValue; box.lock.unlock() }
+        self.certDirectory = certDirectory
+        self.log = log
     }
 }
 
@@ -105,5 +103,47 @@ enum RegistryAuthFiles {
             }
         }
         return nil
+    }
+}
+
+/// Which CAs a registry's certificate may chain to besides the system's:
+/// `--cert-dir DIR`, then the per-registry directories Docker and Podman read
+/// (`/etc/docker/certs.d/HOST:PORT/`, `/etc/containers/certs.d/HOST:PORT/`,
+/// `~/.config/containers/certs.d/HOST:PORT/`); every `*.crt` in them is a CA.
+enum RegistryTrust {
+    static func directories(host: String, certDir: String?, environment: [String: String]) -> [String] {
+        var dirs: [String] = []
+        if let certDir, !certDir.isEmpty { dirs.append(certDir) }
+        let roots = environment["DFLINT_CERTS_D"].map { $0.split(separator: ":").map(String.init) }
+            ?? ["/etc/containers/certs.d", "/etc/docker/certs.d"] + (environment["HOME"].map { [$0 + "/.config/containers/certs.d"] } ?? [])
+        for r in roots { dirs.append(r + "/" + host) }
+        return dirs
+    }
+
+    static func trust(host: String, settings: RegistrySettings, environment: [String: String]) throws(ImageSourceError) -> TLSTrust {
+        guard settings.tlsVerify else { return TLSTrust(verify: false) }
+        var pem: [UInt8] = []
+        var files: [String] = []
+        for dir in directories(host: host, certDir: settings.certDirectory, environment: environment) {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                if dir == settings.certDirectory { throw ImageSourceError("--cert-dir \(dir): not a directory") }
+                continue
+            }
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".crt") }.sorted()
+            for name in names {
+                let path = dir + "/" + name
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ImageSourceError("\(path): cannot be read")
+                }
+                guard let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") else {
+                    throw ImageSourceError("\(path): not a PEM certificate")
+                }
+                pem += Array(data)
+                if pem.last != 10 { pem.append(10) }
+                files.append(path)
+            }
+        }
+        return TLSTrust(verify: true, extraCAs: pem, caFiles: files)
     }
 }

@@ -1,146 +1,152 @@
-// A small OCI distribution client: GET only, through URLSession, one request at a
-// time with a deadline. It pings `/v2/`, answers 401 challenges (Bearer: fetch a
-// token from the realm, with Basic credentials if there are any; Basic: send the
-// credentials) and retries once. Tokens and passwords never reach a message.
+// A small OCI distribution client: GET only, over libcurl (CurlHTTP.swift), one
+// request at a time with deadlines. It pings `/v2/`, answers 401 challenges
+// (Bearer: fetch a token from the realm, with Basic credentials if there are
+// any; Basic: send the credentials), follows redirects itself so credentials
+// never leave the registry's origin, retries 429/503 a little, and streams blobs.
+// Tokens and passwords never reach a message.
 
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-struct RegistryResponse: Sendable {
-    var status: Int
-    var headers: [String: String]   // lower-cased names
-    var body: [UInt8]
-    var url: String
-    func header(_ name: String) -> String? { headers[name.lowercased()] }
-}
-
-/// The URLSession delegate: skips certificate checks when asked to (Darwin only),
-/// drops `Authorization` when a redirect leaves the registry (blob storage would
-/// refuse it), and turns down URLSession's own handling of 401 challenges: on
-/// Linux it hangs on `WWW-Authenticate: Basic`. The refused challenge's reply is
-/// kept so the client can answer it itself.
-final class RegistrySessionDelegate: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    let insecure: Bool
+/// What `--verbose` shows: each request, and per registry the requests, bytes and time.
+public final class TransferLog: @unchecked Sendable {
     private let lock = NSLock()
-    private var challenged: [Int: HTTPURLResponse] = [:]
-    init(insecure: Bool) { self.insecure = insecure }
+    private var lines: [String] = []
+    private var order: [String] = []
+    private var totals: [String: (requests: Int, bytes: Int, seconds: Double)] = [:]
 
-    /// The 401 reply URLSession wanted to handle for this task, if any (taken once).
-    func takeChallenge(_ task: URLSessionTask) -> HTTPURLResponse? {
+    public init() {}
+
+    /// The request lines logged since the last call (`GET URL -> STATUS (B bytes, T ms)`).
+    public func takeLines() -> [String] {
         lock.lock(); defer { lock.unlock() }
-        return challenged.removeValue(forKey: task.taskIdentifier)
+        defer { lines = [] }
+        return lines
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                    completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-        #if canImport(Darwin)
-        if challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodServerTrust {
-            if insecure, let trust = challenge.protectionSpace.serverTrust {
-                completionHandler(.useCredential, URLCredential(trust: trust))
-            } else {
-                completionHandler(.performDefaultHandling, nil)
-            }
-            return
-        }
-        #endif
-        if let r = challenge.failureResponse as? HTTPURLResponse {
-            lock.lock(); challenged[task.taskIdentifier] = r; lock.unlock()
-        }
-        completionHandler(.cancelAuthenticationChallenge, nil)
+    func record(host: String, url: String, status: Int, bytes: Int, seconds: Double) {
+        lock.lock()
+        if totals[host] == nil { order.append(host); totals[host] = (0, 0, 0) }
+        totals[host]!.requests += 1
+        totals[host]!.bytes += bytes
+        totals[host]!.seconds += seconds
+        // Query strings may carry a token service's parameters: shown, but never credentials (those go in headers).
+        lines.append("GET \(url) -> \(status) (\(bytes) bytes, \(Int((seconds * 1000).rounded())) ms)")
+        lock.unlock()
     }
-    // swift-corelibs-foundation (Linux) offers no server-trust challenge: there
-    // `--tls-verify=false` allows plain HTTP but certificates are still checked.
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        var next = request
-        func origin(_ u: URL?) -> String { "\(u?.scheme ?? "")://\(u?.host ?? ""):\(u?.port ?? -1)" }
-        if origin(next.url) != origin(task.originalRequest?.url) {
-            next.setValue(nil, forHTTPHeaderField: "Authorization")
+    /// `registry HOST: R requests, B bytes received in T ms`, one per registry, in first-use order.
+    public func summary() -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return order.map { h in
+            let t = totals[h]!
+            return "registry \(h): \(t.requests) requests, \(t.bytes) bytes received in \(Int((t.seconds * 1000).rounded())) ms"
         }
-        completionHandler(next)
+    }
+
+    /// Bytes received from `host` so far.
+    public func bytes(host: String) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        return totals[host]?.bytes ?? 0
     }
 }
 
-final class RegistryClient {
+/// Talks to one registry for one repository: finds the scheme, answers
+/// challenges (Bearer tokens, Basic), follows redirects (credentials stay with
+/// the registry), retries rate-limited requests a little, and streams blobs.
+/// Used from one thread at a time (resolve, then the layer scan); the lock
+/// guards the authorization that a later token refresh replaces.
+final class RegistryClient: @unchecked Sendable {
     let ref: RegistryReference
     let settings: RegistrySettings
     let credentials: RegistryCredentials?
     /// Why credentials could not be found (helpers), told only when access is refused.
     let credentialNotes: [String]
-    let session: URLSession
-    let delegate: RegistrySessionDelegate
-    var base = ""
+    let trust: TLSTrust
+    private let http: CurlClient
+    private let lock = NSLock()
+    private(set) var base = ""
     /// The current `Authorization` value (a Bearer token or Basic credentials).
     private var authorization: String?
     private var triedBearer = false
+    /// Seconds slept for `Retry-After` in total, bounded so a busy registry cannot stall a run.
+    private var slept = 0.0
 
     static let maxBody = 64 << 20
+    static let maxRedirects = 10
+    static let maxRetries = 3
 
-    init(ref: RegistryReference, settings: RegistrySettings, environment: [String: String]) {
+    init(ref: RegistryReference, settings: RegistrySettings, environment: [String: String]) throws(ImageSourceError) {
         self.ref = ref
         self.settings = settings
         var notes: [String] = []
         credentials = settings.credentials
             ?? RegistryAuthFiles.lookup(host: ref.host, repository: ref.repository, environment: environment, notes: &notes)
         credentialNotes = notes
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = settings.timeout
-        config.timeoutIntervalForResource = settings.timeout * 4
-        config.httpAdditionalHeaders = ["User-Agent": "dflint"]
-        config.urlCache = nil
-        config.httpCookieStorage = nil
-        delegate = RegistrySessionDelegate(insecure: !settings.tlsVerify)
-        session = URLSession(configuration: config, delegate: delegate, delegateQueue: nil)
+        trust = try RegistryTrust.trust(host: ref.host, settings: settings, environment: environment)
+        do {
+            http = try CurlClient(trust: trust, timeout: settings.timeout)
+        } catch {
+            throw ImageSourceError("registry \(ref.host): \(error.message)")
+        }
     }
-
-    deinit { session.invalidateAndCancel() }
 
     var label: String { "registry \(ref.host)" }
 
-    /// One GET, waited for. Transport failures throw; any HTTP status is returned.
-    func fetch(_ url: String, headers: [String: String] = [:]) throws(ImageSourceError) -> RegistryResponse {
-        guard let u = URL(string: url) else { throw ImageSourceError("\(label): bad URL \(url)") }
-        var request = URLRequest(url: u, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: settings.timeout)
-        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
-        final class Result: @unchecked Sendable {
-            var data: Data?
-            var response: URLResponse?
-            var error: Error?
+    static func origin(_ url: String) -> String {
+        guard let c = URLComponents(string: url) else { return url }
+        let port = c.port ?? (c.scheme == "https" ? 443 : 80)
+        return "\(c.scheme ?? "")://\(c.host ?? ""):\(port)"
+    }
+
+    /// Where a redirect goes, resolved against the URL that sent it.
+    static func resolve(_ location: String, against url: String) -> String? {
+        guard let base = URL(string: url), let next = URL(string: location, relativeTo: base) else { return nil }
+        return next.absoluteURL.absoluteString
+    }
+
+    /// Says why a TLS or connection failure happened, and what to do about it.
+    func transportError(_ message: String, url: String) -> ImageSourceError {
+        let c = URLComponents(string: url)
+        let at = "\(c?.scheme ?? "")://\(c?.host ?? "")\(c?.port.map { ":\($0)" } ?? "")"
+        let lower = message.lowercased()
+        if lower.contains("certificate") || lower.contains("ssl peer") || lower.contains("self-signed") || lower.contains("self signed") {
+            let dir = c?.port.map { "\(c?.host ?? ""):\($0)" } ?? (c?.host ?? "")
+            let trusted = trust.caFiles.isEmpty ? "" : " (also trusted: \(trust.caFiles.joined(separator: ", ")))"
+            return ImageSourceError("\(label): \(at): TLS certificate not trusted: \(message)\(trusted); "
+                                    + "put its CA in --cert-dir DIR or /etc/docker/certs.d/\(dir)/ca.crt, or use --tls-verify=false")
         }
-        let result = Result()
-        let done = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { data, response, error in
-            result.data = data
-            result.response = response
-            result.error = error
-            done.signal()
-        }
-        task.resume()
-        if done.wait(timeout: .now() + settings.timeout * 4 + 1) == .timedOut {
-            task.cancel()
-            throw ImageSourceError("\(label): no answer from \(u.host ?? url) within \(Int(settings.timeout * 4)) s")
-        }
-        if let challenged = delegate.takeChallenge(task) {
-            var hs: [String: String] = [:]
-            for (k, v) in challenged.allHeaderFields {
-                if let k = k as? String, let v = v as? String { hs[k.lowercased()] = v }
+        return ImageSourceError("\(label): \(at): \(message)")
+    }
+
+    /// One GET with redirects followed: `Authorization` goes only to the registry's own origin,
+    /// and a redirect from https to http is refused unless plain HTTP is allowed.
+    func fetch(_ url: String, headers: [String: String] = [:], maxBody: Int = RegistryClient.maxBody) throws(ImageSourceError) -> HTTPReply {
+        var current = url
+        var hs = headers
+        let home = Self.origin(url)
+        for _ in 0...Self.maxRedirects {
+            let started = Date()
+            let reply: HTTPReply
+            do { reply = try http.get(current, headers: hs, maxBody: maxBody) } catch {
+                throw transportError(error.message, url: current)
             }
-            return RegistryResponse(status: challenged.statusCode, headers: hs, body: [], url: url)
+            settings.log?.record(host: ref.host, url: current, status: reply.status, bytes: reply.received,
+                                 seconds: Date().timeIntervalSince(started))
+            guard [301, 302, 303, 307, 308].contains(reply.status), let location = reply.header("Location") else { return reply }
+            guard let next = Self.resolve(location, against: current) else {
+                throw ImageSourceError("\(label): bad redirect to \(location)")
+            }
+            try checkRedirect(from: current, to: next)
+            if Self.origin(next) != home { hs["Authorization"] = nil }
+            current = next
         }
-        if let error = result.error {
-            throw ImageSourceError("\(label): \(u.scheme ?? "")://\(u.host ?? "")\(u.port.map { ":\($0)" } ?? ""): \(error.localizedDescription)")
+        throw ImageSourceError("\(label): more than \(Self.maxRedirects) redirects from \(url)")
+    }
+
+    func checkRedirect(from: String, to next: String) throws(ImageSourceError) {
+        if from.hasPrefix("https:") && next.hasPrefix("http:") && settings.tlsVerify && !ref.isLoopback {
+            throw ImageSourceError("\(label): refusing a redirect from https to plain http (\(Self.origin(next))); use --tls-verify=false")
         }
-        guard let http = result.response as? HTTPURLResponse else { throw ImageSourceError("\(label): no HTTP response") }
-        let body = [UInt8](result.data ?? Data())
-        if body.count > Self.maxBody { throw ImageSourceError("\(label): reply larger than \(Self.maxBody) bytes") }
-        var hs: [String: String] = [:]
-        for (k, v) in http.allHeaderFields {
-            if let k = k as? String, let v = v as? String { hs[k.lowercased()] = v }
-        }
-        return RegistryResponse(status: http.statusCode, headers: hs, body: body, url: http.url?.absoluteString ?? url)
     }
 
     /// Schemes to try: TLS only, unless the registry is local or `--tls-verify=false`.
@@ -170,21 +176,107 @@ final class RegistryClient {
         throw ImageSourceError(failures.isEmpty ? "\(label): no scheme to try" : failures.joined(separator: "; "))
     }
 
-    /// Authenticated GET of a registry path, answering one late challenge.
-    func get(_ path: String, accept: [String] = []) throws(ImageSourceError) -> RegistryResponse {
-        var headers: [String: String] = [:]
-        if !accept.isEmpty { headers["Accept"] = accept.joined(separator: ", ") }
-        if let authorization { headers["Authorization"] = authorization }
-        var r = try fetch(base + path, headers: headers)
-        if r.status == 401 {
-            let before = authorization
-            try answer(challenge: r)
-            if authorization != nil && authorization != before {
-                headers["Authorization"] = authorization
-                r = try fetch(base + path, headers: headers)
+    /// The `Authorization` to send now, if any.
+    var currentAuthorization: String? {
+        lock.lock(); defer { lock.unlock() }
+        return authorization
+    }
+
+    private func setAuthorization(_ value: String) {
+        lock.lock(); authorization = value; lock.unlock()
+    }
+
+    /// How long to wait before retrying a 429/503 reply, or nil to give up: `Retry-After`
+    /// seconds (else 0.5, 1, 2 s), at most `maxRetries` times and `retryBudget` seconds in all.
+    func retryDelay(_ r: HTTPReply, attempt: Int) -> Double? {
+        guard r.status == 429 || r.status == 503, attempt < Self.maxRetries else { return nil }
+        let wait = r.header("Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0.5 * Double(1 << attempt)
+        guard wait >= 0, slept + wait <= settings.retryBudget else { return nil }
+        slept += wait
+        return wait
+    }
+
+    /// Authenticated GET of a registry path: answers a late challenge (a new or
+    /// expired token) once and retries rate-limited replies a little.
+    func get(_ path: String, accept: [String] = []) throws(ImageSourceError) -> HTTPReply {
+        var attempt = 0
+        var answered = false
+        while true {
+            var headers: [String: String] = [:]
+            if !accept.isEmpty { headers["Accept"] = accept.joined(separator: ", ") }
+            let before = currentAuthorization
+            if let before { headers["Authorization"] = before }
+            let r = try fetch(base + path, headers: headers)
+            if r.status == 401 && !answered {
+                answered = true
+                try answer(challenge: r)
+                if currentAuthorization != nil && currentAuthorization != before { continue }
             }
+            if let wait = retryDelay(r, attempt: attempt) {
+                attempt += 1
+                Thread.sleep(forTimeInterval: wait)
+                continue
+            }
+            return r
         }
-        return r
+    }
+
+    /// Opens a blob as a stream (a layer): same authorization, challenges, redirects
+    /// and retries as `get`, but the body is read as it arrives.
+    func openBlob(_ digest: String) throws(ImageSourceError) -> HTTPBodyStream {
+        var attempt = 0
+        var answered = false
+        while true {
+            var url = base + "/v2/\(ref.repository)/blobs/\(digest)"
+            let before = currentAuthorization
+            var headers: [String: String] = [:]
+            if let before { headers["Authorization"] = before }
+            let home = Self.origin(url)
+            var hops = 0
+            var stream: HTTPBodyStream
+            while true {
+                let started = Date()
+                do { stream = try HTTPBodyStream(trust: trust, timeout: settings.timeout, url: url, headers: headers) } catch {
+                    throw transportError(error.message, url: url)
+                }
+                guard [301, 302, 303, 307, 308].contains(stream.status), let location = stream.header("Location") else { break }
+                let reply = Self.reply(stream)
+                settings.log?.record(host: ref.host, url: url, status: reply.status, bytes: reply.received,
+                                     seconds: Date().timeIntervalSince(started))
+                hops += 1
+                guard hops <= Self.maxRedirects, let next = Self.resolve(location, against: url) else {
+                    throw ImageSourceError("\(label): too many or bad redirects for blob \(digest)")
+                }
+                try checkRedirect(from: url, to: next)
+                if Self.origin(next) != home { headers["Authorization"] = nil }
+                url = next
+            }
+            if stream.status == 200 { return stream }
+            let reply = Self.reply(stream)
+            settings.log?.record(host: ref.host, url: url, status: reply.status, bytes: reply.received, seconds: 0)
+            if reply.status == 401 && !answered {
+                answered = true
+                try answer(challenge: reply)
+                if currentAuthorization != nil && currentAuthorization != before { continue }
+            }
+            if let wait = retryDelay(reply, attempt: attempt) {
+                attempt += 1
+                Thread.sleep(forTimeInterval: wait)
+                continue
+            }
+            throw failure(reply, what: "layer blob \(digest)")
+        }
+    }
+
+    /// A non-200 streamed reply, read whole (error bodies are small; at most 64 KiB is kept).
+    static func reply(_ stream: HTTPBodyStream) -> HTTPReply {
+        var body: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 << 10)
+        while body.count < 64 << 10, let n = try? chunk.withUnsafeMutableBytes({ try stream.read(into: $0) }), n > 0 {
+            body += chunk[0..<n]
+        }
+        stream.close()
+        return HTTPReply(status: stream.status, fields: stream.fields, body: body, url: stream.url, received: stream.received)
     }
 
     /// `Bearer realm="...",service="...",scope="..."` -> (scheme, parameters).
@@ -219,12 +311,12 @@ final class RegistryClient {
     }
 
     /// Sets `authorization` from a 401 reply, or throws when nothing can be done.
-    func answer(challenge r: RegistryResponse) throws(ImageSourceError) {
+    func answer(challenge r: HTTPReply) throws(ImageSourceError) {
         guard let header = r.header("WWW-Authenticate") else { throw failure(r, what: "/v2/") }
         let (scheme, params) = Self.parseChallenge(header)
         switch scheme {
         case "bearer":
-            guard !triedBearer || authorization?.hasPrefix("Bearer ") == true else { throw failure(r, what: ref.repository) }
+            guard !triedBearer || currentAuthorization?.hasPrefix("Bearer ") == true else { throw failure(r, what: ref.repository) }
             guard let realm = params["realm"], var comps = URLComponents(string: realm),
                   comps.scheme == "https" || comps.scheme == "http" else {
                 throw ImageSourceError("\(label): Bearer challenge without a usable realm")
@@ -251,15 +343,15 @@ final class RegistryClient {
                   let token = (o["token"] as? String) ?? (o["access_token"] as? String), !token.isEmpty else {
                 throw ImageSourceError("\(label): token service \(comps.host ?? realm) sent no token")
             }
-            if authorization == "Bearer " + token { throw failure(r, what: ref.repository) }
-            authorization = "Bearer " + token
+            if currentAuthorization == "Bearer " + token { throw failure(r, what: ref.repository) }
+            setAuthorization("Bearer " + token)
         case "basic":
             guard let c = credentials else {
                 throw ImageSourceError("\(label): authentication required for \(ref.repository) (HTTP 401); "
                                        + "give --username and --password-stdin or log in" + notesSuffix)
             }
-            if authorization == c.basic { throw failure(r, what: ref.repository) }
-            authorization = c.basic
+            if currentAuthorization == c.basic { throw failure(r, what: ref.repository) }
+            setAuthorization(c.basic)
         default:
             throw ImageSourceError("\(label): unsupported authentication scheme \(scheme)")
         }
@@ -268,7 +360,7 @@ final class RegistryClient {
     var notesSuffix: String { credentialNotes.isEmpty ? "" : " (" + credentialNotes.joined(separator: "; ") + ")" }
 
     /// A clear error for a failed reply, naming registry and repository.
-    func failure(_ r: RegistryResponse, what: String) -> ImageSourceError {
+    func failure(_ r: HTTPReply, what: String) -> ImageSourceError {
         var detail = ""
         if let o = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any],
            let errors = o["errors"] as? [[String: Any]], let first = errors.first {

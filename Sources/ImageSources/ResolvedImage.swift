@@ -24,8 +24,24 @@ public enum LayerLocation: Sendable, Hashable {
     case file(path: String)
     /// An unpacked layer directory (overlay2 `diff`, vfs directory).
     case directory(path: String)
+    /// A blob read over the network as it arrives (a registry's layer), opened when scanned.
+    case remote(RemoteLayer)
     /// Not readable from this source, and why (Engine API replies carry no layers).
     case unavailable(reason: String)
+}
+
+/// A layer fetched when the scanner gets to it: `open` starts the transfer and returns
+/// its body, checked against the digest and size as it is read (see `BlobVerifier`).
+public struct RemoteLayer: Sendable, Hashable {
+    /// `docker://HOST/REPO@DIGEST`: identifies the layer (equality and messages).
+    public let id: String
+    let open: @Sendable () throws(ImageSourceError) -> ByteSource
+    public init(id: String, open: @escaping @Sendable () throws(ImageSourceError) -> ByteSource) {
+        self.id = id
+        self.open = open
+    }
+    public static func == (a: RemoteLayer, b: RemoteLayer) -> Bool { a.id == b.id }
+    public func hash(into h: inout Hasher) { h.combine(id) }
 }
 
 /// One image found in a source.
@@ -91,8 +107,15 @@ public struct SourceOptions: Sendable {
     public var host: String?
     /// The process environment (DOCKER_HOST, HOME, XDG_RUNTIME_DIR...).
     public var environment: [String: String]
+    /// docker://: credentials, TLS, timeouts, `--verbose` log.
+    public var registry: RegistrySettings
+    /// docker://: say where layer blobs are (`--layers`); off by default, since
+    /// config rules need only the manifest and config (kilobytes).
+    public var remoteLayers: Bool
     public init(root: String? = nil, namespace: String? = nil, platform: String? = nil, host: String? = nil,
-                environment: [String: String] = [:]) {
+                environment: [String: String] = [:], registry: RegistrySettings = RegistrySettings(), remoteLayers: Bool = false) {
+        self.registry = registry
+        self.remoteLayers = remoteLayers
         self.root = root
         self.namespace = namespace
         self.platform = platform

@@ -76,9 +76,14 @@ enum CLI {
           --host unix:///PATH      Engine API socket (default: DOCKER_HOST, then /var/run/docker.sock)
           --username USER          docker://REGISTRY/REPO[:TAG|@DIGEST]: user for the registry
           --password-stdin         read that user's password from standard input
-          --tls-verify=false       docker://: allow plain HTTP (loopback registries always may)
+          --tls-verify=false       docker://: allow plain HTTP and skip certificate checks (loopback may always use HTTP)
+          --cert-dir DIR           docker://: trust the CAs in DIR/*.crt too (also read: /etc/docker/certs.d/HOST:PORT,
+                                   /etc/containers/certs.d/HOST:PORT, ~/.config/containers/certs.d/HOST:PORT)
+          --verbose                docker://: tell each request, and bytes and time per registry, on standard error
           --skip-base              do not report findings in the base image's instructions
           --no-layers              do not read layer contents (on by default when the source has them)
+          --layers                 docker://: stream and scan the layer blobs too (off by default: config rules need
+                                   only the manifest and config)
           --color                  colours even when not on a terminal
       -h, --help, --version
 
@@ -140,6 +145,12 @@ enum CLI {
         var host: String?
         var skipBase = false
         var layers = true
+        /// `--layers` given: docker:// streams layer blobs only when asked.
+        var layersAsked = false
+        var certDir: String?
+        var verbose = false
+        /// docker:// settings (credentials, TLS, log), made from the options above.
+        var registry = RegistrySettings()
         var username: String?
         var passwordStdin = false
         var tlsVerify = true
@@ -215,8 +226,10 @@ enum CLI {
                 guard v == "true" || v == "false" else { throw UsageError(message: "--tls-verify takes true or false") }
                 o.tlsVerify = v == "true"
             case "--skip-base": o.skipBase = true
-            case "--layers": o.layers = true
-            case "--no-layers": o.layers = false
+            case "--layers": o.layers = true; o.layersAsked = true
+            case "--no-layers": o.layers = false; o.layersAsked = false
+            case "--cert-dir": o.certDir = try value(name)
+            case "--verbose", "-v": o.verbose = true
             case "--no-color": o.color = false
             case "--color": o.color = true
             default:
@@ -224,15 +237,13 @@ enum CLI {
             }
             i += 1
         }
-        try applyRegistryOptions(o, console)
+        try applyRegistryOptions(&o, console)
         return o
     }
 
-    /// docker:// settings live with the registry client (SourceOptions has no room for them);
-    /// they are set only when an option asks, and the password never leaves memory.
-    static func applyRegistryOptions(_ o: Options, _ console: Console) throws {
-        guard o.username != nil || o.passwordStdin || !o.tlsVerify else { return }
-        var settings = RegistrySettings(tlsVerify: o.tlsVerify)
+    /// docker:// settings from the options; the password never leaves memory.
+    static func applyRegistryOptions(_ o: inout Options, _ console: Console) throws {
+        var settings = RegistrySettings(tlsVerify: o.tlsVerify, certDirectory: o.certDir, log: o.verbose ? TransferLog() : nil)
         if o.passwordStdin {
             guard let user = o.username else { throw UsageError(message: "--password-stdin needs --username") }
             guard !o.paths.contains("-") else { throw UsageError(message: "--password-stdin and - (a Dockerfile on stdin) exclude each other") }
@@ -242,7 +253,7 @@ enum CLI {
         } else if o.username != nil {
             throw UsageError(message: "--username needs --password-stdin")
         }
-        RegistrySettings.current = settings
+        o.registry = settings
     }
 
     static func readStandardInput() -> [UInt8] {
@@ -282,6 +293,7 @@ enum CLI {
 
     static func lintCommand(_ args: [String], _ console: inout Console) throws -> Int32 {
         let o = try parseOptions(args, console)
+        defer { ImageCommands.reportTransfers(o, &console) }
         guard !o.paths.isEmpty || !o.imageRefs.isEmpty else { throw UsageError(message: "no Dockerfile given (see dflint --help)") }
         var files: [String] = []
         var status: Int32 = 0

@@ -17,7 +17,7 @@ struct ImageLint {
 enum ImageCommands {
     static func sourceOptions(_ o: CLI.Options, _ console: Console) -> SourceOptions {
         SourceOptions(root: o.root, namespace: o.namespace, platform: o.platform, host: o.host,
-                      environment: console.environment)
+                      environment: console.environment, registry: o.registry, remoteLayers: o.layersAsked)
     }
 
     /// Reads `ref` and rebuilds its Dockerfile.
@@ -84,8 +84,15 @@ enum ImageCommands {
         return ImageLint(findings: findings.sorted(by: Finding.ordered), text: Array(rec.text.utf8))
     }
 
+    /// `--verbose`: the requests made and, per registry, requests, bytes and time (also after an error).
+    static func reportTransfers(_ o: CLI.Options, _ console: inout Console) {
+        guard let log = o.registry.log else { return }
+        for line in log.takeLines() + log.summary() { console.writeErr("dflint: \(line)\n") }
+    }
+
     static func reconstructCommand(_ args: [String], _ console: inout Console) throws -> Int32 {
         let o = try CLI.parseOptions(args, console)
+        defer { reportTransfers(o, &console) }
         guard let ref = o.paths.first ?? o.imageRefs.first, o.paths.count + o.imageRefs.count == 1 else {
             throw UsageError(message: "reconstruct wants one image reference (see dflint --help)")
         }
