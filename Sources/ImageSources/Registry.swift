@@ -15,6 +15,9 @@ public enum Registry {
         "application/vnd.oci.image.manifest.v1+json",
         "application/vnd.docker.distribution.manifest.list.v2+json",
         "application/vnd.docker.distribution.manifest.v2+json",
+        // Last: only registries that hold nothing newer answer with these.
+        "application/vnd.docker.distribution.manifest.v1+prettyjws",
+        "application/vnd.docker.distribution.manifest.v1+json",
     ]
     static let indexTypes: Set<String> = [
         "application/vnd.oci.image.index.v1+json",
@@ -52,7 +55,14 @@ public enum Registry {
             source += " (\(chosen.platform?.description ?? "only manifest") of index \(String(topDigest.dropFirst(7).prefix(12))))"
         }
         if JSON.int64(json["schemaVersion"]) == 1 {
-            throw ImageSourceError("\(client.label): \(ref.repository):\(ref.reference) is a schema 1 manifest, which is not supported")
+            // No config blob: the config and history come from the manifest itself.
+            let (configBytes, blobs) = try Schema1.image(json, what: "\(client.label) \(ref.repository):\(ref.reference)")
+            var image = ResolvedImage(configBytes: configBytes, manifestBytes: manifestBytes, manifestDigest: manifestDigest,
+                                      names: [ref.name],
+                                      layers: blobs.map { LayerDescriptor(digest: $0, size: nil, mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip") },
+                                      source: source + " (schema 1 manifest: config and history from v1Compatibility)", problems: problems)
+            image.layerLocations = locations(blobs.map { ($0, nil, nil) }, client: client, options: options)
+            return image
         }
         guard let config = Descriptor(json["config"]) else {
             throw ImageSourceError("\(client.label): manifest \(manifestDigest) has no config descriptor")
@@ -63,7 +73,15 @@ public enum Registry {
                                   manifestDigest: manifestDigest, names: [ref.name],
                                   layers: descriptors.map { LayerDescriptor(digest: $0.digest, size: $0.size, mediaType: $0.mediaType) },
                                   source: source, problems: problems)
-        image.layerLocations = descriptors.map { d in
+        image.layerLocations = locations(descriptors.map { ($0.digest, $0.size, $0.urls) }, client: client, options: options)
+        return image
+    }
+
+    /// Where each layer blob is: streamed from the registry when `--layers` asked for it.
+    static func locations(_ layers: [(digest: String, size: Int64?, urls: [String]?)], client: RegistryClient,
+                          options: SourceOptions) -> [LayerLocation] {
+        let ref = client.ref
+        return layers.map { d in
             guard options.remoteLayers else { return .unavailable(reason: "registry layers are read only with --layers") }
             guard Digest.sha256Hex(d.digest) != nil else {
                 return .unavailable(reason: "layer digest \(d.digest) is not a sha256 digest")
@@ -77,7 +95,6 @@ public enum Registry {
                 BlobVerifier(try client.openBlob(digest), digest: digest, size: size, log: log, host: ref.host)
             })
         }
-        return image
     }
 
     static func isIndex(_ json: [String: Any], mediaType: String?) -> Bool {
@@ -96,7 +113,8 @@ public enum Registry {
         let path = "/v2/\(client.ref.repository)/manifests/\(reference)"
         let r = try client.get(path, accept: manifestTypes)
         guard r.status == 200 else { throw client.failure(r, what: "manifest \(reference)") }
-        let actual = Digest.of(r.body)
+        // A signed schema 1 manifest is named by the digest of its JWS payload, not of the bytes sent.
+        let actual = Digest.of(Schema1.signedPayload(r.body) ?? r.body)
         let what = "manifest \(client.ref.repository)@\(reference)"
         if let header = r.header("Docker-Content-Digest"), header.hasPrefix("sha256:"), header != actual {
             problems.append("\(what): Docker-Content-Digest says \(header), content is \(actual)")

@@ -8,6 +8,7 @@
 import Foundation
 import Testing
 import LayerModel
+import Checksums
 @testable import ImageSources
 
 @Suite(.serialized) struct RegistryLayerTests {
@@ -70,6 +71,67 @@ import LayerModel
             #expect(log.bytes(host: r.host) > Int(blobBytes))
             #expect(log.summary().count == 1 && log.summary()[0].hasPrefix("registry \(r.host): \(r.requests.count) requests, "))
         }
+    }
+
+    /// A signed schema 1 manifest skopeo pushed (`--format v2s1`) of the kitchensink fixture to distribution 2.8.
+    static let schema1 = Array(FileManager.default.contents(atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/.kitchensink-schema1.json").path) ?? Data())
+    static let schema1Digest = "sha256:479324234cfb1d39fd92cb407ef3792e3406d98e4b5fad5b36d5eba72c878134"
+
+    @Test func schema1ManifestIsReadFromItsHistory() throws {
+        #expect(Self.schema1.count > 10_000)
+        let r = try FakeRegistry()
+        defer { r.stop() }
+        let manifest = Self.schema1
+        Self.serveWithLayers(r, override: { req in
+            req.path == "/v2/dflint/old/manifests/v1" || req.path == "/v2/dflint/old/manifests/\(Self.schema1Digest)"
+                ? .json(manifest, type: "application/vnd.docker.distribution.manifest.v1+prettyjws", digest: Self.schema1Digest) : nil
+        })
+        for reference in ["v1", Self.schema1Digest] {
+            let image = try Registry.resolve("//\(r.host)/dflint/old\(reference.hasPrefix("sha256:") ? "@" : ":")\(reference)",
+                                             options: Self.withLayers())
+            // The digest covers the JWS payload, so a faithful registry raises no problem.
+            #expect(image.problems.isEmpty, "\(image.problems)")
+            #expect(image.manifestDigest == Self.schema1Digest)
+            #expect(image.source.contains("schema 1"))
+            let config = try #require(JSONFile.object(image.configBytes))
+            let history = try #require(config["history"] as? [[String: Any]])
+            #expect(history.count == 28)
+            #expect((history.first?["created_by"] as? String)?.hasPrefix("busybase: buildah from scratch") == true)
+            #expect(history.filter { $0["empty_layer"] as? Bool != true }.count == 10)
+            #expect((config["config"] as? [String: Any])?["User"] as? String == "app:app")
+            #expect(image.layers.count == 10)
+            #expect(image.layers.first?.digest == "sha256:9eb279749ad5d353cb5630d51429e1a6d32e909e36a8a0ab23d14c238bc020dd")
+        }
+        // Unsigned, with the layout's layer blobs (skopeo recompressed them): the same final view.
+        var doc = try #require(JSONFile.object(Self.schema1))
+        doc["signatures"] = nil
+        let ociLayers = try #require(JSONFile.object(RegistryTests.blob(RegistryTests.manifestDigest))?["layers"] as? [[String: Any]])
+        var next = ociLayers.compactMap { $0["digest"] as? String }.makeIterator()
+        let fs = try #require(doc["fsLayers"] as? [[String: String]])
+        doc["fsLayers"] = fs.reversed().map { $0["blobSum"] == Schema1.emptyLayer ? $0 : ["blobSum": next.next()!] }.reversed() as [[String: String]]
+        let unsigned = [UInt8](try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys]))
+        let unsignedDigest = "sha256:" + SHA256.hex(unsigned)
+        Self.serveWithLayers(r, override: { req in
+            req.path == "/v2/dflint/kitchensink/manifests/old"
+                ? .json(unsigned, type: "application/vnd.docker.distribution.manifest.v1+json", digest: unsignedDigest) : nil
+        })
+        let old = try Registry.resolve("//\(r.host)/dflint/kitchensink:old", options: Self.withLayers())
+        #expect(old.problems.isEmpty && old.manifestDigest == unsignedDigest, "\(old.problems)")
+        let view = LayerScanner.scan(old)
+        let local = try Self.localView()
+        #expect(Self.same(view, local), "\(view.problems)")
+        // A tampered payload no longer matches the digest the registry claims.
+        var tampered = Self.schema1
+        let at = tampered.firstIndex(of: UInt8(ascii: "k"))!   // inside "name":"k/s"
+        tampered[at] = UInt8(ascii: "q")
+        let bad = tampered
+        r.route { req in
+            if req.path == "/v2/" { return .json(Array("{}".utf8)) }
+            return .json(bad, type: "application/vnd.docker.distribution.manifest.v1+prettyjws", digest: Self.schema1Digest)
+        }
+        let image = try Registry.resolve("//\(r.host)/dflint/old:v1", options: SourceOptions(registry: RegistrySettings(timeout: 10)))
+        #expect(image.problems.contains { $0.contains("Docker-Content-Digest says \(Self.schema1Digest)") }, "\(image.problems)")
     }
 
     @Test func layersAreOnlyReadWhenAsked() throws {
