@@ -57,6 +57,18 @@ import Testing
         #expect(s4 == 2)
     }
 
+    @Test func registryErrorsExitTwo() throws {
+        let ref = "docker://127.0.0.1:1/dflint/none:1"   // nothing listens on port 1
+        let (s1, _, e1) = Self.run(["--from-image", ref, "--cert-dir", "/nonexistent/certs"])
+        #expect(s1 == 2 && e1.contains("--cert-dir /nonexistent/certs: not a directory"), "\(e1)")
+        let started = Date()
+        let (s2, _, e2) = Self.run(["--from-image", ref, "--verbose"])
+        #expect(s2 == 2 && e2.hasPrefix("dflint: registry 127.0.0.1:1: ") && e2.contains("onnect"), "\(e2)")
+        #expect(Date().timeIntervalSince(started) < 10)
+        let (s3, _, e3) = Self.run(["--from-image", ref, "--tls-verify=maybe"])
+        #expect(s3 == 2 && e3.contains("--tls-verify takes true or false"))
+    }
+
     @Test func configFileIsFoundUpwardAndValidated() throws {
         let d = try Self.tree([
             ".dflint.yaml": "ignore: [DF130, missing-healthcheck]\nfailure-threshold: error\n",
