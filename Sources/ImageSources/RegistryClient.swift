@@ -150,9 +150,10 @@ final class RegistryClient: @unchecked Sendable {
     }
 
     /// Schemes to try: TLS only, unless the registry is local or `--tls-verify=false`.
+    /// Schemes to try: TLS first always (as Docker does); plain HTTP after it only for
+    /// loopback registries or with `--tls-verify=false`.
     var schemes: [String] {
-        if ref.isLoopback { return ["http", "https"] }
-        return settings.tlsVerify ? ["https"] : ["https", "http"]
+        ref.isLoopback || !settings.tlsVerify ? ["https", "http"] : ["https"]
     }
 
     /// `GET /v2/`: finds a scheme that answers and handles the first challenge.
@@ -162,8 +163,8 @@ final class RegistryClient: @unchecked Sendable {
             let b = "\(scheme)://\(ref.host)"
             do throws(ImageSourceError) {
                 let r = try fetch(b + "/v2/")
-                // Plain HTTP to a TLS port: Go's server answers 400; try the next scheme.
-                if scheme == "http" && r.status == 400 && schemes.last != scheme { continue }
+                // Plain HTTP to a TLS port (Go's server answers 400): the https failure says why.
+                if scheme == "http" && r.status == 400 && !failures.isEmpty { break }
                 base = b
                 if r.status == 401 { try answer(challenge: r) }
                 else if r.status >= 400 && r.status != 404 { throw failure(r, what: "/v2/") }
@@ -336,12 +337,12 @@ final class RegistryClient: @unchecked Sendable {
             let t = try fetch(url, headers: headers)
             triedBearer = true
             guard t.status == 200 else {
-                throw ImageSourceError("\(label): token service \(comps.host ?? realm) refused \(scope) (HTTP \(t.status))"
+                throw ImageSourceError("\(label): token service \(comps.host ?? realm)\(comps.port.map { ":\($0)" } ?? "") refused \(scope) (HTTP \(t.status))"
                                        + (credentials == nil ? " anonymously" : " for user \(credentials!.username)") + notesSuffix)
             }
             guard let o = try? JSONSerialization.jsonObject(with: Data(t.body)) as? [String: Any],
                   let token = (o["token"] as? String) ?? (o["access_token"] as? String), !token.isEmpty else {
-                throw ImageSourceError("\(label): token service \(comps.host ?? realm) sent no token")
+                throw ImageSourceError("\(label): token service \(comps.host ?? realm)\(comps.port.map { ":\($0)" } ?? "") sent no token")
             }
             if currentAuthorization == "Bearer " + token { throw failure(r, what: ref.repository) }
             setAuthorization("Bearer " + token)

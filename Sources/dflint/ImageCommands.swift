@@ -58,7 +58,7 @@ enum ImageCommands {
         let readable = image.layerLocations.contains { if case .unavailable = $0 { return false } else { return true } }
         var catalogue = Catalogue.rules
         if o.layers, readable {
-            opts.rules.layers = LayerScanner.scan(image)
+            opts.rules.layers = LayerCommands.scan(image, diffIDs: meta.diffIDs)
             opts.rules.layerAnchors = LayerCommands.anchors(image, rec, diffIDs: meta.diffIDs)
             catalogue += Catalogue.layerRules
         }

@@ -8,6 +8,17 @@ import LayerModel
 import Rules
 
 enum LayerCommands {
+    /// Scans the layers the source can reach, naming each by its diff id (the config's
+    /// `rootfs.diff_ids`) when the config lists one per layer: the uncompressed content's
+    /// digest, the same whether the layer came gzip'd from a registry or plain from a tarball.
+    static func scan(_ image: ResolvedImage, diffIDs: [String]) -> FileSystemView {
+        var view = LayerScanner.scan(image)
+        if diffIDs.count == view.layers.count {
+            for i in view.layers.indices { view.layers[i].digest = diffIDs[i] }
+        }
+        return view
+    }
+
     /// For each layer index, the span of the reconstructed instruction that wrote it.
     static func anchors(_ image: ResolvedImage, _ rec: Reconstruction, diffIDs: [String]) -> [Int: Span] {
         var out: [Int: Span] = [:]
@@ -44,8 +55,8 @@ enum LayerCommands {
         guard let ref = o.paths.first ?? o.imageRefs.first, o.paths.count + o.imageRefs.count == 1 else {
             throw UsageError(message: "packages wants one image reference")
         }
-        let (image, _) = try ImageCommands.load(ref, o, console)
-        let view = LayerScanner.scan(image)
+        let (image, _, meta) = try ImageCommands.loadWithMetadata(ref, o, console)
+        let view = scan(image, diffIDs: meta.diffIDs)
         let (pkgs, notes) = Inventory.packages(in: view)
         console.write(Inventory.render(pkgs, notes: notes, format: format, imageName: ref))
         for n in view.problems { console.writeErr("dflint: \(ref): \(n)\n") }

@@ -101,6 +101,8 @@ final class FakeRegistry: @unchecked Sendable {
             let n = recv(c, &chunk, chunk.count, 0)
             if n <= 0 { return }
             buf += chunk[0..<n]
+            // A TLS ClientHello (clients try https first): hang up at once, as a plain-HTTP server's error would.
+            if buf.first == 0x16 { return }
             if buf.count > 1 << 16 { return }
         }
         let text = String(decoding: buf, as: UTF8.self)
