@@ -212,21 +212,19 @@ final class CurlHandle: @unchecked Sendable {
 
     struct Blob { var data: UnsafeMutableRawPointer?; var length: Int; var flags: UInt32 }
 
-    init(trust: TLSTrust, timeout: Double, stream: Bool) throws(ImageSourceError) {
+    let seconds: Int
+
+    init(trust: TLSTrust, timeout: Double) throws(ImageSourceError) {
         let curl = try CurlLibrary.shared.get()
         guard let h = curl.easyInit() else { throw ImageSourceError("libcurl could not make a handle") }
         self.curl = curl
         handle = h
-        let seconds = max(1, Int(timeout.rounded(.up)))
+        seconds = max(1, Int(timeout.rounded(.up)))
         _ = curl.setLong(h, CurlLibrary.optNoSignal, 1)
         _ = curl.setLong(h, CurlLibrary.optProtocols, CurlLibrary.protocolsHTTP)
         _ = curl.setLong(h, CurlLibrary.optFollowLocation, 0)
         _ = curl.setLong(h, CurlLibrary.optConnectTimeout, seconds)
-        // A stalled transfer (under 1 byte/s for `timeout`) is given up; whole
-        // replies also have an overall limit, streamed blobs do not (a big layer is slow, not stuck).
         _ = curl.setLong(h, CurlLibrary.optLowSpeedLimit, 1)
-        _ = curl.setLong(h, CurlLibrary.optLowSpeedTime, stream ? max(seconds, 60) : seconds)
-        if !stream { _ = curl.setLong(h, CurlLibrary.optTimeout, seconds * 4) }
         _ = "dflint".withCString { curl.setPointer(h, CurlLibrary.optUserAgent, $0) }   // copied by libcurl
         if !trust.verify {
             _ = curl.setLong(h, CurlLibrary.optVerifyPeer, 0)
@@ -273,6 +271,10 @@ final class CurlHandle: @unchecked Sendable {
     /// Runs one transfer on this thread, filling `transfer`; returns libcurl's error text, or nil.
     func perform(url: String, headers: [String: String], transfer: CurlTransfer) -> String? {
         let h = handle
+        // A stalled transfer (under 1 byte/s for `timeout`) is given up; whole replies also
+        // have an overall limit, streamed blobs do not (a big layer is slow, not stuck).
+        _ = curl.setLong(h, CurlLibrary.optLowSpeedTime, transfer.streaming ? max(seconds, 60) : seconds)
+        _ = curl.setLong(h, CurlLibrary.optTimeout, transfer.streaming ? 0 : seconds * 4)
         var list: OpaquePointer? = nil
         for (k, v) in headers.sorted(by: { $0.key < $1.key }) {
             list = "\(k): \(v)".withCString { curl.slistAppend(list, $0) }
@@ -321,14 +323,21 @@ final class HTTPBodyStream: ByteSource {
     private var current: [UInt8] = []
     private var offset = 0
 
-    /// Starts the GET and waits for the reply's header (or the transfer's end).
-    init(trust: TLSTrust, timeout: Double, url: String, headers: [String: String]) throws(ImageSourceError) {
-        let handle = try CurlHandle(trust: trust, timeout: timeout, stream: true)
+    /// Starts the GET on a handle of its own and waits for the reply's header (or the transfer's end).
+    convenience init(trust: TLSTrust, timeout: Double, url: String, headers: [String: String]) throws(ImageSourceError) {
+        try self.init(pool: CurlPool(trust: trust, timeout: timeout), url: url, headers: headers)
+    }
+
+    /// Starts the GET on a handle from `pool` (given back when the transfer ends, so the
+    /// next blob reuses its connection and TLS session) and waits for the reply's header.
+    init(pool: CurlPool, url: String, headers: [String: String]) throws(ImageSourceError) {
+        let handle = try pool.take()
         let transfer = CurlTransfer(maxBody: 0, streaming: true)
         self.transfer = transfer
         self.url = url
         let thread = Thread {
             let error = handle.perform(url: url, headers: headers, transfer: transfer)
+            pool.give(handle)   // before the reader hears of the end, so the next blob finds it idle
             transfer.condition.lock()
             if let error, !transfer.cancelled { transfer.failure = error }
             transfer.finished = true
@@ -395,16 +404,49 @@ final class HTTPBodyStream: ByteSource {
     }
 }
 
-/// Whole replies over one reused handle (keep-alive), one request at a time.
-final class CurlClient {
-    let handle: CurlHandle
+/// Idle handles for one registry: a request or blob stream takes one and gives it
+/// back when its transfer ends, so what follows reuses the connection (and the
+/// parsed CA store) instead of a new TLS handshake each time.
+final class CurlPool: @unchecked Sendable {
+    let trust: TLSTrust
+    let timeout: Double
+    private let lock = NSLock()
+    private var idle: [CurlHandle] = []
+    static let maxIdle = 4
 
-    init(trust: TLSTrust, timeout: Double) throws(ImageSourceError) {
-        handle = try CurlHandle(trust: trust, timeout: timeout, stream: false)
+    init(trust: TLSTrust, timeout: Double) {
+        self.trust = trust
+        self.timeout = timeout
+    }
+
+    func take() throws(ImageSourceError) -> CurlHandle {
+        lock.lock()
+        let h = idle.popLast()
+        lock.unlock()
+        if let h { return h }
+        return try CurlHandle(trust: trust, timeout: timeout)
+    }
+
+    func give(_ h: CurlHandle) {
+        lock.lock(); defer { lock.unlock() }
+        if idle.count < Self.maxIdle { idle.append(h) }
+    }
+}
+
+/// Whole replies, each on a handle from the pool (keep-alive).
+final class CurlClient {
+    let pool: CurlPool
+
+    init(pool: CurlPool) { self.pool = pool }
+
+    convenience init(trust: TLSTrust, timeout: Double) {
+        self.init(pool: CurlPool(trust: trust, timeout: timeout))
     }
 
     /// One GET; transport failures throw, any HTTP status is returned.
     func get(_ url: String, headers: [String: String], maxBody: Int) throws(ImageSourceError) -> HTTPReply {
+        let handle = try pool.take()
+        defer { pool.give(handle) }
         let transfer = CurlTransfer(maxBody: maxBody, streaming: false)
         let error = handle.perform(url: url, headers: headers, transfer: transfer)
         if transfer.tooLarge { throw ImageSourceError("reply larger than \(maxBody) bytes from \(url)") }

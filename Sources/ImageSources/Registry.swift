@@ -29,7 +29,6 @@ public enum Registry {
         let ref = try RegistryReference.parse(rest)
         let platform = try OCILayout.platform(options.platform)
         let client = try RegistryClient(ref: ref, settings: options.registry, environment: options.environment)
-        try client.ping()
         var problems: [String] = []
 
         // The manifest the reference names (perhaps an index).

@@ -63,6 +63,8 @@ final class RegistryClient: @unchecked Sendable {
     let credentialNotes: [String]
     let trust: TLSTrust
     private let http: CurlClient
+    /// libcurl handles for requests and blob streams, reused one after another.
+    private let streams: CurlPool
     private let lock = NSLock()
     private(set) var base = ""
     /// The current `Authorization` value (a Bearer token or Basic credentials).
@@ -83,11 +85,8 @@ final class RegistryClient: @unchecked Sendable {
             ?? RegistryAuthFiles.lookup(host: ref.host, repository: ref.repository, environment: environment, notes: &notes)
         credentialNotes = notes
         trust = try RegistryTrust.trust(host: ref.host, settings: settings, environment: environment)
-        do {
-            http = try CurlClient(trust: trust, timeout: settings.timeout)
-        } catch {
-            throw ImageSourceError("registry \(ref.host): \(error.message)")
-        }
+        streams = CurlPool(trust: trust, timeout: settings.timeout)
+        http = CurlClient(pool: streams)
     }
 
     var label: String { "registry \(ref.host)" }
@@ -156,21 +155,21 @@ final class RegistryClient: @unchecked Sendable {
         ref.isLoopback || !settings.tlsVerify ? ["https", "http"] : ["https"]
     }
 
-    /// `GET /v2/`: finds a scheme that answers and handles the first challenge.
-    func ping() throws(ImageSourceError) {
+    /// The first request: tries the schemes in turn and keeps the first that answers.
+    /// There is no separate `GET /v2/` ping (containerd does without one too): the
+    /// manifest request itself finds the scheme and meets the first challenge,
+    /// which saves a round trip on every lint.
+    func discover(_ path: String, headers: [String: String]) throws(ImageSourceError) -> HTTPReply {
         var failures: [String] = []
         for scheme in schemes {
             let b = "\(scheme)://\(ref.host)"
             do throws(ImageSourceError) {
-                let r = try fetch(b + "/v2/")
+                let r = try fetch(b + path, headers: headers)
                 // Plain HTTP to a TLS port (Go's server answers 400): the https failure says why.
                 if scheme == "http" && r.status == 400 && !failures.isEmpty { break }
                 base = b
-                if r.status == 401 { try answer(challenge: r) }
-                else if r.status >= 400 && r.status != 404 { throw failure(r, what: "/v2/") }
-                return
+                return r
             } catch {
-                if !base.isEmpty { throw error }
                 failures.append(error.message)
             }
         }
@@ -207,7 +206,7 @@ final class RegistryClient: @unchecked Sendable {
             if !accept.isEmpty { headers["Accept"] = accept.joined(separator: ", ") }
             let before = currentAuthorization
             if let before { headers["Authorization"] = before }
-            let r = try fetch(base + path, headers: headers)
+            let r = base.isEmpty ? try discover(path, headers: headers) : try fetch(base + path, headers: headers)
             if r.status == 401 && !answered {
                 answered = true
                 try answer(challenge: r)
@@ -237,7 +236,7 @@ final class RegistryClient: @unchecked Sendable {
             var stream: HTTPBodyStream
             while true {
                 let started = Date()
-                do { stream = try HTTPBodyStream(trust: trust, timeout: settings.timeout, url: url, headers: headers) } catch {
+                do { stream = try HTTPBodyStream(pool: streams, url: url, headers: headers) } catch {
                     throw transportError(error.message, url: url)
                 }
                 guard [301, 302, 303, 307, 308].contains(stream.status), let location = stream.header("Location") else { break }
@@ -313,7 +312,7 @@ final class RegistryClient: @unchecked Sendable {
 
     /// Sets `authorization` from a 401 reply, or throws when nothing can be done.
     func answer(challenge r: HTTPReply) throws(ImageSourceError) {
-        guard let header = r.header("WWW-Authenticate") else { throw failure(r, what: "/v2/") }
+        guard let header = r.header("WWW-Authenticate") else { throw failure(r, what: ref.repository) }
         let (scheme, params) = Self.parseChallenge(header)
         switch scheme {
         case "bearer":
