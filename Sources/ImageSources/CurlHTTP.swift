@@ -138,12 +138,9 @@ final class CurlTransfer: @unchecked Sendable {
     var fields: [(name: String, value: String)] = []
     var headerBytes = 0
     var headersDone = false
-    /// Whole-body mode: everything up to `maxBody`.
-    var body: [UInt8] = []
-    var maxBody: Int
-    var tooLarge = false
-    /// Streaming mode: chunks waiting for the reader, at most `highWater` bytes.
-    let streaming: Bool
+    /// A whole reply (manifest, config, token) has an overall deadline; a blob does not.
+    let wholeReply: Bool
+    /// Chunks waiting for the reader, at most `highWater` bytes.
     var chunks: [[UInt8]] = []
     var chunkHead = 0
     var buffered = 0
@@ -153,9 +150,8 @@ final class CurlTransfer: @unchecked Sendable {
     var failure: String?
     var bodyBytes = 0
 
-    init(maxBody: Int, streaming: Bool) {
-        self.maxBody = maxBody
-        self.streaming = streaming
+    init(wholeReply: Bool) {
+        self.wholeReply = wholeReply
     }
 
     /// A header line from libcurl: a status line starts a new reply (1xx, proxies).
@@ -186,11 +182,6 @@ final class CurlTransfer: @unchecked Sendable {
     func data(_ p: UnsafeRawBufferPointer) -> Bool {
         condition.lock(); defer { condition.unlock() }
         bodyBytes += p.count
-        if !streaming {
-            if body.count + p.count > maxBody { tooLarge = true; return false }
-            body.append(contentsOf: p)
-            return true
-        }
         // Back-pressure: wait while the reader has enough to chew on.
         while buffered >= highWater && !cancelled { condition.wait() }
         if cancelled { return false }
@@ -273,8 +264,8 @@ final class CurlHandle: @unchecked Sendable {
         let h = handle
         // A stalled transfer (under 1 byte/s for `timeout`) is given up; whole replies also
         // have an overall limit, streamed blobs do not (a big layer is slow, not stuck).
-        _ = curl.setLong(h, CurlLibrary.optLowSpeedTime, transfer.streaming ? max(seconds, 60) : seconds)
-        _ = curl.setLong(h, CurlLibrary.optTimeout, transfer.streaming ? 0 : seconds * 4)
+        _ = curl.setLong(h, CurlLibrary.optLowSpeedTime, transfer.wholeReply ? seconds : max(seconds, 60))
+        _ = curl.setLong(h, CurlLibrary.optTimeout, transfer.wholeReply ? seconds * 4 : 0)
         var list: OpaquePointer? = nil
         for (k, v) in headers.sorted(by: { $0.key < $1.key }) {
             list = "\(k): \(v)".withCString { curl.slistAppend(list, $0) }
@@ -312,8 +303,9 @@ final class CurlHandle: @unchecked Sendable {
     }
 }
 
-/// A reply body read as it arrives (a layer blob): libcurl runs on a thread of its
-/// own and hands bytes over through a bounded buffer; reading waits for them.
+/// A reply read as it arrives: libcurl runs on a thread of its own and hands bytes
+/// over through a bounded buffer; reading waits for them. Every request goes this
+/// way: a layer blob is read piece by piece, a manifest with `readAll(limit:)`.
 /// Dropping the stream (or `close()`) stops the transfer.
 final class HTTPBodyStream: ByteSource {
     let transfer: CurlTransfer
@@ -324,15 +316,16 @@ final class HTTPBodyStream: ByteSource {
     private var offset = 0
 
     /// Starts the GET on a handle of its own and waits for the reply's header (or the transfer's end).
-    convenience init(trust: TLSTrust, timeout: Double, url: String, headers: [String: String]) throws(ImageSourceError) {
-        try self.init(pool: CurlPool(trust: trust, timeout: timeout), url: url, headers: headers)
+    convenience init(trust: TLSTrust, timeout: Double, url: String, headers: [String: String],
+                     wholeReply: Bool = false) throws(ImageSourceError) {
+        try self.init(pool: CurlPool(trust: trust, timeout: timeout), url: url, headers: headers, wholeReply: wholeReply)
     }
 
     /// Starts the GET on a handle from `pool` (given back when the transfer ends, so the
     /// next blob reuses its connection and TLS session) and waits for the reply's header.
-    init(pool: CurlPool, url: String, headers: [String: String]) throws(ImageSourceError) {
+    init(pool: CurlPool, url: String, headers: [String: String], wholeReply: Bool = false) throws(ImageSourceError) {
         let handle = try pool.take()
-        let transfer = CurlTransfer(maxBody: 0, streaming: true)
+        let transfer = CurlTransfer(wholeReply: wholeReply)
         self.transfer = transfer
         self.url = url
         let thread = Thread {
@@ -366,6 +359,26 @@ final class HTTPBodyStream: ByteSource {
     var received: Int {
         transfer.condition.lock(); defer { transfer.condition.unlock() }
         return transfer.headerBytes + transfer.bodyBytes
+    }
+
+    /// The rest of the body, at most `limit` bytes: throws when there is more
+    /// (unless `truncate`, which keeps the first `limit`) or the transfer fails.
+    func readAll(limit: Int, truncate: Bool = false) throws(ImageSourceError) -> [UInt8] {
+        var body: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n: Int
+            do { n = try chunk.withUnsafeMutableBytes { try read(into: $0) } } catch {
+                throw (error as? ImageSourceError) ?? ImageSourceError("\(url): \(error)")
+            }
+            if n == 0 { return body }
+            if body.count + n > limit {
+                close()
+                if truncate { return body + chunk[0..<(limit - body.count)] }
+                throw ImageSourceError("reply larger than \(limit) bytes from \(url)")
+            }
+            body += chunk[0..<n]
+        }
     }
 
     func close() {
@@ -430,28 +443,5 @@ final class CurlPool: @unchecked Sendable {
     func give(_ h: CurlHandle) {
         lock.lock(); defer { lock.unlock() }
         if idle.count < Self.maxIdle { idle.append(h) }
-    }
-}
-
-/// Whole replies, each on a handle from the pool (keep-alive).
-final class CurlClient {
-    let pool: CurlPool
-
-    init(pool: CurlPool) { self.pool = pool }
-
-    convenience init(trust: TLSTrust, timeout: Double) {
-        self.init(pool: CurlPool(trust: trust, timeout: timeout))
-    }
-
-    /// One GET; transport failures throw, any HTTP status is returned.
-    func get(_ url: String, headers: [String: String], maxBody: Int) throws(ImageSourceError) -> HTTPReply {
-        let handle = try pool.take()
-        defer { pool.give(handle) }
-        let transfer = CurlTransfer(maxBody: maxBody, streaming: false)
-        let error = handle.perform(url: url, headers: headers, transfer: transfer)
-        if transfer.tooLarge { throw ImageSourceError("reply larger than \(maxBody) bytes from \(url)") }
-        if let error { throw ImageSourceError(error) }
-        return HTTPReply(status: transfer.status, fields: transfer.fields, body: transfer.body, url: url,
-                         received: transfer.headerBytes + transfer.bodyBytes)
     }
 }

@@ -62,9 +62,8 @@ final class RegistryClient: @unchecked Sendable {
     /// Why credentials could not be found (helpers), told only when access is refused.
     let credentialNotes: [String]
     let trust: TLSTrust
-    private let http: CurlClient
     /// libcurl handles for requests and blob streams, reused one after another.
-    private let streams: CurlPool
+    private let handles: CurlPool
     private let lock = NSLock()
     private(set) var base = ""
     /// The current `Authorization` value (a Bearer token or Basic credentials).
@@ -85,8 +84,7 @@ final class RegistryClient: @unchecked Sendable {
             ?? RegistryAuthFiles.lookup(host: ref.host, repository: ref.repository, environment: environment, notes: &notes)
         credentialNotes = notes
         trust = try RegistryTrust.trust(host: ref.host, settings: settings, environment: environment)
-        streams = CurlPool(trust: trust, timeout: settings.timeout)
-        http = CurlClient(pool: streams)
+        handles = CurlPool(trust: trust, timeout: settings.timeout)
     }
 
     var label: String { "registry \(ref.host)" }
@@ -118,20 +116,22 @@ final class RegistryClient: @unchecked Sendable {
     }
 
     /// One GET with redirects followed: `Authorization` goes only to the registry's own origin,
-    /// and a redirect from https to http is refused unless plain HTTP is allowed.
-    func fetch(_ url: String, headers: [String: String] = [:], maxBody: Int = RegistryClient.maxBody) throws(ImageSourceError) -> HTTPReply {
+    /// and a redirect from https to http is refused unless plain HTTP is allowed. Returns the
+    /// final reply, not yet read, and when its request started; redirect replies are logged.
+    func open(_ url: String, headers: [String: String], wholeReply: Bool) throws(ImageSourceError) -> (HTTPBodyStream, Date) {
         var current = url
         var hs = headers
         let home = Self.origin(url)
         for _ in 0...Self.maxRedirects {
             let started = Date()
-            let reply: HTTPReply
-            do { reply = try http.get(current, headers: hs, maxBody: maxBody) } catch {
+            let stream: HTTPBodyStream
+            do { stream = try HTTPBodyStream(pool: handles, url: current, headers: hs, wholeReply: wholeReply) } catch {
                 throw transportError(error.message, url: current)
             }
-            settings.log?.record(host: ref.host, url: current, status: reply.status, bytes: reply.received,
-                                 seconds: Date().timeIntervalSince(started))
-            guard [301, 302, 303, 307, 308].contains(reply.status), let location = reply.header("Location") else { return reply }
+            guard [301, 302, 303, 307, 308].contains(stream.status), let location = stream.header("Location") else {
+                return (stream, started)
+            }
+            _ = drain(stream, started: started)
             guard let next = Self.resolve(location, against: current) else {
                 throw ImageSourceError("\(label): bad redirect to \(location)")
             }
@@ -142,13 +142,39 @@ final class RegistryClient: @unchecked Sendable {
         throw ImageSourceError("\(label): more than \(Self.maxRedirects) redirects from \(url)")
     }
 
+    /// One whole reply (a token), redirects followed.
+    func fetch(_ url: String, headers: [String: String] = [:]) throws(ImageSourceError) -> HTTPReply {
+        let (stream, started) = try open(url, headers: headers, wholeReply: true)
+        return try readWhole(stream, started: started)
+    }
+
+    /// Reads a reply that is not the one asked for (a redirect, an error) for its
+    /// headers and message, and logs it: at most 64 KiB of body, never an error.
+    @discardableResult
+    func drain(_ stream: HTTPBodyStream, started: Date) -> HTTPReply {
+        let body = (try? stream.readAll(limit: 64 << 10, truncate: true)) ?? []
+        return logged(stream, body: body, started: started)
+    }
+
+    /// Reads a reply whole (at most `maxBody` bytes, else an error) and logs it.
+    func readWhole(_ stream: HTTPBodyStream, started: Date) throws(ImageSourceError) -> HTTPReply {
+        let body: [UInt8]
+        do { body = try stream.readAll(limit: Self.maxBody) } catch { throw transportError(error.message, url: stream.url) }
+        return logged(stream, body: body, started: started)
+    }
+
+    private func logged(_ stream: HTTPBodyStream, body: [UInt8], started: Date) -> HTTPReply {
+        let r = HTTPReply(status: stream.status, fields: stream.fields, body: body, url: stream.url, received: stream.received)
+        settings.log?.record(host: ref.host, url: r.url, status: r.status, bytes: r.received, seconds: Date().timeIntervalSince(started))
+        return r
+    }
+
     func checkRedirect(from: String, to next: String) throws(ImageSourceError) {
         if from.hasPrefix("https:") && next.hasPrefix("http:") && settings.tlsVerify && !ref.isLoopback {
             throw ImageSourceError("\(label): refusing a redirect from https to plain http (\(Self.origin(next))); use --tls-verify=false")
         }
     }
 
-    /// Schemes to try: TLS only, unless the registry is local or `--tls-verify=false`.
     /// Schemes to try: TLS first always (as Docker does); plain HTTP after it only for
     /// loopback registries or with `--tls-verify=false`.
     var schemes: [String] {
@@ -159,16 +185,19 @@ final class RegistryClient: @unchecked Sendable {
     /// There is no separate `GET /v2/` ping (containerd does without one too): the
     /// manifest request itself finds the scheme and meets the first challenge,
     /// which saves a round trip on every lint.
-    func discover(_ path: String, headers: [String: String]) throws(ImageSourceError) -> HTTPReply {
+    func discover(_ path: String, headers: [String: String], wholeReply: Bool) throws(ImageSourceError) -> (HTTPBodyStream, Date) {
         var failures: [String] = []
         for scheme in schemes {
             let b = "\(scheme)://\(ref.host)"
             do throws(ImageSourceError) {
-                let r = try fetch(b + path, headers: headers)
+                let (stream, started) = try open(b + path, headers: headers, wholeReply: wholeReply)
                 // Plain HTTP to a TLS port (Go's server answers 400): the https failure says why.
-                if scheme == "http" && r.status == 400 && !failures.isEmpty { break }
+                if scheme == "http" && stream.status == 400 && !failures.isEmpty {
+                    drain(stream, started: started)
+                    break
+                }
                 base = b
-                return r
+                return (stream, started)
             } catch {
                 failures.append(error.message)
             }
@@ -196,9 +225,15 @@ final class RegistryClient: @unchecked Sendable {
         return wait
     }
 
-    /// Authenticated GET of a registry path: answers a late challenge (a new or
-    /// expired token) once and retries rate-limited replies a little.
-    func get(_ path: String, accept: [String] = []) throws(ImageSourceError) -> HTTPReply {
+    /// What `send` ends with: a 200 reply still to be read, or any other reply, read.
+    enum Outcome {
+        case ok(HTTPBodyStream, started: Date)
+        case other(HTTPReply)
+    }
+
+    /// A registry path with the current authorization: answers a late challenge (a new
+    /// or expired token) once and retries rate-limited replies a little.
+    func send(_ path: String, accept: [String] = [], wholeReply: Bool) throws(ImageSourceError) -> Outcome {
         var attempt = 0
         var answered = false
         while true {
@@ -206,7 +241,10 @@ final class RegistryClient: @unchecked Sendable {
             if !accept.isEmpty { headers["Accept"] = accept.joined(separator: ", ") }
             let before = currentAuthorization
             if let before { headers["Authorization"] = before }
-            let r = base.isEmpty ? try discover(path, headers: headers) : try fetch(base + path, headers: headers)
+            let (stream, started) = base.isEmpty ? try discover(path, headers: headers, wholeReply: wholeReply)
+                : try open(base + path, headers: headers, wholeReply: wholeReply)
+            if stream.status == 200 { return .ok(stream, started: started) }
+            let r = drain(stream, started: started)
             if r.status == 401 && !answered {
                 answered = true
                 try answer(challenge: r)
@@ -217,66 +255,24 @@ final class RegistryClient: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: wait)
                 continue
             }
-            return r
+            return .other(r)
         }
     }
 
-    /// Opens a blob as a stream (a layer): same authorization, challenges, redirects
-    /// and retries as `get`, but the body is read as it arrives.
+    /// A registry path read whole (manifests, config), whatever its status.
+    func get(_ path: String, accept: [String] = []) throws(ImageSourceError) -> HTTPReply {
+        switch try send(path, accept: accept, wholeReply: true) {
+        case .ok(let stream, let started): return try readWhole(stream, started: started)
+        case .other(let r): return r
+        }
+    }
+
+    /// Opens a blob as a stream (a layer): its body is read as it arrives.
     func openBlob(_ digest: String) throws(ImageSourceError) -> HTTPBodyStream {
-        var attempt = 0
-        var answered = false
-        while true {
-            var url = base + "/v2/\(ref.repository)/blobs/\(digest)"
-            let before = currentAuthorization
-            var headers: [String: String] = [:]
-            if let before { headers["Authorization"] = before }
-            let home = Self.origin(url)
-            var hops = 0
-            var stream: HTTPBodyStream
-            while true {
-                let started = Date()
-                do { stream = try HTTPBodyStream(pool: streams, url: url, headers: headers) } catch {
-                    throw transportError(error.message, url: url)
-                }
-                guard [301, 302, 303, 307, 308].contains(stream.status), let location = stream.header("Location") else { break }
-                let reply = Self.reply(stream)
-                settings.log?.record(host: ref.host, url: url, status: reply.status, bytes: reply.received,
-                                     seconds: Date().timeIntervalSince(started))
-                hops += 1
-                guard hops <= Self.maxRedirects, let next = Self.resolve(location, against: url) else {
-                    throw ImageSourceError("\(label): too many or bad redirects for blob \(digest)")
-                }
-                try checkRedirect(from: url, to: next)
-                if Self.origin(next) != home { headers["Authorization"] = nil }
-                url = next
-            }
-            if stream.status == 200 { return stream }
-            let reply = Self.reply(stream)
-            settings.log?.record(host: ref.host, url: url, status: reply.status, bytes: reply.received, seconds: 0)
-            if reply.status == 401 && !answered {
-                answered = true
-                try answer(challenge: reply)
-                if currentAuthorization != nil && currentAuthorization != before { continue }
-            }
-            if let wait = retryDelay(reply, attempt: attempt) {
-                attempt += 1
-                Thread.sleep(forTimeInterval: wait)
-                continue
-            }
-            throw failure(reply, what: "layer blob \(digest)")
+        switch try send("/v2/\(ref.repository)/blobs/\(digest)", wholeReply: false) {
+        case .ok(let stream, _): return stream
+        case .other(let r): throw failure(r, what: "layer blob \(digest)")
         }
-    }
-
-    /// A non-200 streamed reply, read whole (error bodies are small; at most 64 KiB is kept).
-    static func reply(_ stream: HTTPBodyStream) -> HTTPReply {
-        var body: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 << 10)
-        while body.count < 64 << 10, let n = try? chunk.withUnsafeMutableBytes({ try stream.read(into: $0) }), n > 0 {
-            body += chunk[0..<n]
-        }
-        stream.close()
-        return HTTPReply(status: stream.status, fields: stream.fields, body: body, url: stream.url, received: stream.received)
     }
 
     /// `Bearer realm="...",service="...",scope="..."` -> (scheme, parameters).
