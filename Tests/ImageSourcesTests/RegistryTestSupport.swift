@@ -72,14 +72,17 @@ final class FakeRegistry: @unchecked Sendable {
         let already = stopped
         stopped = true
         lock.unlock()
-        if already { return }   // closing twice could close someone else's descriptor
+        if already { return }
+        // Only wake the accept loop here; the serving thread closes the descriptor when it leaves.
+        // Closing it from this thread would let the number be reused by another test's socket
+        // while `accept` still waits on it, and this fake would then answer that test's requests.
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     deinit { stop() }
 
     private func serve() {
+        defer { close(listener) }
         while true {
             let c = accept(listener, nil, nil)
             if c < 0 {
@@ -87,6 +90,8 @@ final class FakeRegistry: @unchecked Sendable {
                 if s || errno != EINTR { return }
                 continue
             }
+            lock.lock(); let s = stopped; lock.unlock()
+            if s { close(c); return }
             handle(c)
             close(c)
         }
