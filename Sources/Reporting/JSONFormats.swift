@@ -5,7 +5,8 @@ import DockerfileSyntax
 
 enum JSONFormats {
     /// Keys in this order: file, line, column, end_line, end_column, rule,
-    /// name, severity, message, cis (string or null), scored, then fix when
+    /// name, severity, message, cis (string or null), scored, aliases (the
+    /// peer rule ids of the finding's sub-case, possibly empty), then fix when
     /// the finding has one. Positions are 1-based, end exclusive.
     static func json(_ findings: [Finding]) -> String {
         let items: [JSONValue] = findings.map { f in
@@ -21,6 +22,7 @@ enum JSONFormats {
                 ("message", .string(f.message)),
                 ("cis", .optional(f.cis)),
                 ("scored", .bool(f.scored)),
+                ("aliases", .array(f.aliases.map { .string($0) })),
             ]
             if let fix = f.fix { members.append(("fix", .string(fix))) }
             return .object(members)

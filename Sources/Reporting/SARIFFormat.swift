@@ -78,7 +78,7 @@ enum SARIFFormat {
                 ])),
             ])])),
             ("partialFingerprints", .object([(fingerprintKey, .string(fingerprint))])),
-        ])
+        ] + (f.aliases.isEmpty ? [] : [("properties", .object([("aliases", .array(f.aliases.map { .string($0) }))]))]))
     }
 
     /// A `reportingDescriptor` for a catalogue rule.

@@ -42,7 +42,9 @@ enum TTYFormat {
 
         let line = f.range.start.line
         let location = "\(TextUtil.oneLine(f.file)):\(line):\(f.range.start.column):"
-        let tag = "[\(TextUtil.oneLine(f.ruleID)) \(TextUtil.oneLine(f.ruleName))]"
+        // The peer id (hadolint DLxxxx, BuildKit check) rides along so a switching user recognises it.
+        let peers = f.aliases.isEmpty ? "" : ", " + TextUtil.oneLine(f.aliases.joined(separator: ", "))
+        let tag = "[\(TextUtil.oneLine(f.ruleID)) \(TextUtil.oneLine(f.ruleName))\(peers)]"
         var out = paint(location, ANSI.bold) + " "
             + paint(f.severity.rawValue + ":", ANSI.severity(f.severity)) + " "
             + paint(TextUtil.message(f), ANSI.bold) + " "

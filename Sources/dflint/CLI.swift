@@ -284,7 +284,7 @@ enum CLI {
             let near = names.min { distance($0, r) < distance($1, r) }
             throw UsageError(message: "unknown rule \(r)" + (near.map { distance($0, r) <= 3 ? " (did you mean \($0)?)" : "" } ?? ""))
         }
-        return d.id
+        return Catalogue.settingKey(r) ?? d.id
     }
 
     static func distance(_ a: String, _ b: String) -> Int { EditDistance.levenshtein(a.lowercased(), b.lowercased()) }
@@ -390,9 +390,9 @@ enum CLI {
 
     static func lintOptions(_ cfg: LintConfig, pragmas: Bool) -> LintOptions {
         var opts = LintOptions()
-        opts.ignore = Set(cfg.ignore.compactMap { Catalogue.lookup($0)?.id })
+        opts.ignore = Set(cfg.ignore.compactMap { Catalogue.settingKey($0) })
         for (k, v) in cfg.severity {
-            guard let id = Catalogue.lookup(k)?.id else { continue }
+            guard let id = Catalogue.settingKey(k) else { continue }
             switch v {
             case .off: opts.severity[id] = .some(nil)
             case .level(let s): opts.severity[id] = s

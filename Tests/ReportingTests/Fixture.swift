@@ -174,7 +174,7 @@ enum Fixture {
                     severity: .style, message: "Continuation line indented with a tab"),
             Finding(file: "Dockerfile", range: locate(d, "root"), ruleID: "DF301", ruleName: "root-user",
                     severity: .error, message: "The last USER is root", cis: "4.1", scored: true,
-                    fix: "Add `USER <non-root>` after installing packages."),
+                    fix: "Add `USER <non-root>` after installing packages.", aliases: ["DL3002"]),
             Finding(file: "Dockerfile", range: locate(d, "HEALTHCHECK NONE"), ruleID: "DF302", ruleName: "healthcheck-none",
                     severity: .warning, message: "HEALTHCHECK NONE disables the health check", cis: "4.6", scored: true),
 
@@ -197,7 +197,7 @@ enum Fixture {
                     fix: "Add `--no-install-recommends`."),
             Finding(file: "build/Containerfile", range: range(12, 6, 12, 10), ruleID: "DF301", ruleName: "root-user",
                     severity: .error, message: "The last USER is root", cis: "4.1", scored: true,
-                    fix: "Add `USER <non-root>` after installing packages."),
+                    fix: "Add `USER <non-root>` after installing packages.", aliases: ["DL3002"]),
         ]
         // Any input order must give the same report.
         list.reverse()

@@ -176,7 +176,7 @@ private func parseJSON(_ text: String) throws -> Any {
         let items = try #require(try parseJSON(Reporter.render(.json, Fixture.input())) as? [[String: Any]])
         #expect(items.count == Fixture.findings.count)
         let required: Set = ["file", "line", "column", "end_line", "end_column", "rule", "name", "severity",
-                             "message", "cis", "scored"]
+                             "message", "cis", "scored", "aliases"]
         var previous: (String, Int, Int)?
         for item in items {
             #expect(required.isSubset(of: Set(item.keys)))
@@ -339,7 +339,7 @@ private func parseJSON(_ text: String) throws -> Any {
     }
 
     @Test func headerIsGccStyle() throws {
-        let regex = try NSRegularExpression(pattern: #"^(.+?):(\d+):(\d+): (error|warning|info|style): (.+) \[([A-Z]+[0-9]+) ([a-z0-9-]+)\]$"#)
+        let regex = try NSRegularExpression(pattern: #"^(.+?):(\d+):(\d+): (error|warning|info|style): (.+) \[([A-Z]+[0-9]+) ([a-z0-9-]+)(?:, [A-Za-z0-9_]+)*\]$"#)
         let text = Reporter.render(.tty, Fixture.input())
         let headers = text.split(separator: "\n").filter { !$0.hasPrefix(" ") && !$0.contains(" | ") && !$0.hasSuffix(" |") }
         #expect(headers.count == Fixture.findings.count)

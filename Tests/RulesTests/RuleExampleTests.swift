@@ -86,6 +86,9 @@ struct Example: CustomTestStringConvertible, Sendable {
         if e.triggering {
             #expect(found.map(\.range.start).sorted() == marks.sorted(), "\(found.map { "\($0.range.start) \($0.message)" })")
             #expect(!found.isEmpty)
+            // A sub-case alias must be one the rule documents, so `--ignore ALIAS` and lookups agree.
+            let documented = Set(Catalogue.lookup(e.rule)?.aliases ?? [])
+            for f in found { #expect(Set(f.aliases).isSubset(of: documented), "\(f.aliases) not among \(documented)") }
         } else {
             #expect(found.isEmpty, "\(found.map { "\($0.range.start) \($0.message)" })")
         }

@@ -5,7 +5,7 @@ import Testing
 /// Inline suppressions: dflint's own, hadolint's and BuildKit's spellings,
 /// scoped to the next instruction or to the whole file; unused ones reported.
 @Suite struct SuppressionTests {
-    static func ids(_ text: String, only: Set<String> = ["DF102", "DF201", "DF203", "DF300", "DF111"]) -> [String] {
+    static func ids(_ text: String, only: Set<String> = ["DF102", "DF201", "DF203", "DF300", "DF111", "DF123"]) -> [String] {
         Linter().lint(Dockerfile.parse(text), path: "Dockerfile").filter { only.contains($0.ruleID) }
             .map { "\($0.range.start.line) \($0.ruleID)" }
     }
@@ -26,6 +26,13 @@ import Testing
         // BuildKit check directive (file-wide) and per-instruction check comment.
         ("# check=skip=WorkdirRelativePath\nFROM a:1\nWORKDIR app\nCMD run\n", ["4 DF203"]),
         ("FROM a:1\n# check=skip=JSONArgsRecommended\nCMD run\n", []),
+        // A peer id selects its own sub-case only: DL3008 is apt's pin rule, not pip's (DL3013).
+        ("FROM a:1\n# hadolint ignore=DL3008\nRUN apt-get install -y --no-install-recommends curl && pip install --no-cache-dir flask\n",
+         ["3 DF123"]),
+        ("FROM a:1\n# hadolint ignore=DL3008,DL3013\nRUN apt-get install -y --no-install-recommends curl && pip install --no-cache-dir flask\n",
+         []),
+        // An alias nothing here is an instance of suppresses nothing.
+        ("FROM a:1\n# hadolint ignore=DL3016\nRUN pip install --no-cache-dir flask\n", ["2 DF300", "3 DF123"]),
         // A multi-line instruction is covered whole.
         ("FROM a:1\n# dflint ignore=DF102\nUSER \\\n  root\n", []),
         // Unused suppressions are reported where they are.
@@ -53,5 +60,20 @@ import Testing
         let f = Linter(options: o).lint(Dockerfile.parse("FROM a:1\nUSER root\n"), path: "D")
         #expect(f.first { $0.ruleID == "DF102" }?.severity == .info)
         #expect(!f.contains { $0.ruleID == "DF140" || $0.ruleID == "DF130" })
+    }
+
+    /// `--ignore DL3008` / `--severity DL3013=error`: a peer alias selects its sub-case, and the
+    /// finding names it (JSON, SARIF and tty show it).
+    @Test func aliasesSelectSubCases() {
+        let text = "FROM a:1\nRUN apt-get install -y --no-install-recommends curl && pip install --no-cache-dir flask\n"
+        var o = LintOptions()
+        o.ignore = [Catalogue.settingKey("dl3008")!]
+        o.severity[Catalogue.settingKey("DL3013")!] = .error
+        let f = Linter(options: o).lint(Dockerfile.parse(text), path: "D").filter { $0.ruleID == "DF123" }
+        #expect(f.map(\.aliases) == [["DL3013"]])
+        #expect(f.map(\.severity) == [.error])
+        #expect(Catalogue.settingKey("unpinned-package") == "DF123")
+        #expect(Catalogue.settingKey("DL3002") == "DL3002")
+        #expect(Catalogue.settingKey("DL9999") == nil)
     }
 }

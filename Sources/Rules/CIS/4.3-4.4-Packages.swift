@@ -142,9 +142,22 @@ extension CISRules {
             guard let a = PackageManagers.action(c), a.kind == .install else { continue }
             if a.family == .gem && c.has("-v", "--version") { continue }
             for (p, i) in a.packages where !PackageManagers.isLocalOrDynamic(p) && !PackageManagers.isPinned(p, family: a.family) {
-                hits.append(Hit(c.span(ofWord: i), "\(p) is installed without a version"))
+                hits.append(Hit(c.span(ofWord: i), "\(p) is installed without a version", alias: pinAlias(a.family, c.name)))
             }
         }
         return hits
+    }
+
+    /// hadolint's pinning rule for each package manager (one rule per manager there).
+    static func pinAlias(_ family: PackageFamily, _ command: String) -> String {
+        switch family {
+        case .apt: return "DL3008"
+        case .pip: return "DL3013"
+        case .npm: return "DL3016"
+        case .apk: return "DL3018"
+        case .gem: return "DL3028"
+        case .zypper: return "DL3037"
+        case .rpm: return command == "yum" ? "DL3033" : "DL3041"
+        }
     }
 }

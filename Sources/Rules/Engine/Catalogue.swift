@@ -88,6 +88,15 @@ public enum Catalogue {
     public static func lookup(_ key: String) -> RuleDescriptor? {
         let k = key.uppercased() == key ? key : key.lowercased()
         return descriptors.first { $0.id == k || $0.id == key.uppercased() || $0.name == k }
-            ?? descriptors.first { $0.aliases.contains(key) }
+            ?? descriptors.first { $0.aliases.contains { $0.lowercased() == key.lowercased() } }
+    }
+
+    /// The key a setting (`--ignore`, `--severity`, `ignore:` in the config) stores for what the
+    /// user wrote: the rule id for an id or name, the canonical spelling of a peer alias for an
+    /// alias (which selects only that sub-case, see `Hit.alias`); nil when nothing matches.
+    public static func settingKey(_ key: String) -> String? {
+        guard let d = lookup(key) else { return nil }
+        if d.id == key.uppercased() || d.name == key.lowercased() { return d.id }
+        return d.aliases.first { $0.lowercased() == key.lowercased() } ?? d.id
     }
 }

@@ -11,11 +11,21 @@ public struct Hit: Sendable {
     public var fix: String?
     /// Bytes holding a secret, masked in every output.
     public var redact: Span?
-    public init(_ span: Span, _ message: String, fix: String? = nil, redact: Span? = nil) {
+    /// The peer rule this hit is an instance of, when the rule's descriptor lists several
+    /// aliases (e.g. `DL3008` for apt and `DL3013` for pip under one unpinned-package rule).
+    /// Must be one of the descriptor's aliases (the generic example test checks).
+    public var alias: String?
+    public init(_ span: Span, _ message: String, fix: String? = nil, redact: Span? = nil, alias: String? = nil) {
         self.span = span
         self.message = message
         self.fix = fix
         self.redact = redact
+        self.alias = alias
+    }
+
+    /// The peer ids this hit answers to: its own sub-case, else every alias of the rule.
+    func aliases(_ d: RuleDescriptor) -> [String] {
+        alias.map { [$0] } ?? d.aliases
     }
 }
 
@@ -34,9 +44,10 @@ public struct Rule: Sendable {
 
 /// How findings are selected and graded.
 public struct LintOptions: Sendable {
-    /// Rule ids or names never reported.
+    /// Rule ids or names never reported; a peer alias (`DL3008`) hides only the findings of
+    /// that sub-case.
     public var ignore: Set<String> = []
-    /// Rule id or name -> severity; nil value turns the rule off.
+    /// Rule id, name or peer alias -> severity; nil value turns the rule (or sub-case) off.
     public var severity: [String: Severity?] = [:]
     /// Only CIS findings.
     public var cisOnly = false
@@ -72,14 +83,16 @@ public struct Linter: Sendable {
         var findings: [Finding] = []
         var suppressions = options.pragmas ? Suppressions(df) : Suppressions.none
         for (desc, hit) in raw {
-            guard let sev = severity(for: desc) else { continue }
+            let aliases = hit.aliases(desc)
+            if aliases.contains(where: options.ignore.contains) { continue }
+            guard let sev = severity(for: desc, aliases: aliases) else { continue }
             if options.cisOnly && desc.cis == nil { continue }
             if options.scoredOnly && !desc.scored { continue }
             let range = df.range(hit.span)
-            if suppressions.suppresses(desc, line: range.start.line, span: hit.span) { continue }
+            if suppressions.suppresses(desc, aliases: aliases, line: range.start.line, span: hit.span) { continue }
             findings.append(Finding(file: path, range: range, span: hit.span, ruleID: desc.id, ruleName: desc.name,
                                     severity: sev, message: hit.message, cis: desc.cis, scored: desc.scored,
-                                    fix: hit.fix ?? desc.fix, redact: hit.redact))
+                                    fix: hit.fix ?? desc.fix, redact: hit.redact, aliases: aliases))
         }
         let unused = Catalogue.unusedSuppression
         if options.pragmas, isEnabled(unused), let sev = severity(for: unused), !options.cisOnly, !options.scoredOnly {
@@ -97,7 +110,10 @@ public struct Linter: Sendable {
         !options.ignore.contains(d.id) && !options.ignore.contains(d.name)
     }
 
-    func severity(for d: RuleDescriptor) -> Severity? {
+    /// The severity of a finding: an override of its sub-case (a peer alias) wins over one of
+    /// the whole rule (id or name), which wins over the default.
+    func severity(for d: RuleDescriptor, aliases: [String] = []) -> Severity? {
+        if aliases.count == 1, let o = options.severity[aliases[0]] { return o }
         if let o = options.severity[d.id] { return o }
         if let o = options.severity[d.name] { return o }
         return d.defaultSeverity
@@ -210,9 +226,9 @@ struct Suppressions {
         return []
     }
 
-    mutating func suppresses(_ d: RuleDescriptor, line: Int, span: Span) -> Bool {
+    mutating func suppresses(_ d: RuleDescriptor, aliases: [String], line: Int, span: Span) -> Bool {
         var hit = false
-        for i in pragmas.indices where Suppressions.matches(pragmas[i].rule, d) {
+        for i in pragmas.indices where Suppressions.matches(pragmas[i].rule, d, aliases: aliases) {
             if let r = pragmas[i].lines, !r.contains(line) { continue }
             pragmas[i].used = true
             hit = true
@@ -221,12 +237,14 @@ struct Suppressions {
     }
 
     func globalIgnores(_ d: RuleDescriptor) -> Bool {
-        pragmas.contains { $0.lines == nil && Suppressions.matches($0.rule, d) }
+        pragmas.contains { $0.lines == nil && Suppressions.matches($0.rule, d, aliases: d.aliases) }
     }
 
-    static func matches(_ rule: String, _ d: RuleDescriptor) -> Bool {
+    /// Whether a pragma's rule names this finding: its id, its name, or the peer alias of its
+    /// sub-case (`aliases`: see `Hit.aliases`).
+    static func matches(_ rule: String, _ d: RuleDescriptor, aliases: [String]) -> Bool {
         if rule == "all" { return true }
-        return rule == d.id || rule == d.name || d.aliases.contains(rule)
+        return rule == d.id || rule == d.name || aliases.contains(rule)
     }
 
     func unused() -> [Pragma] {

@@ -26,10 +26,14 @@ public struct Finding: Sendable, Hashable {
     /// Bytes of the file that hold a secret: no output may show them (source
     /// excerpts are masked before they reach a reporter).
     public var redact: Span?
+    /// The peer rules (hadolint `DLxxxx`, BuildKit check names, trivy, checkov) this finding is
+    /// an instance of: the sub-case that fired when the rule covers several (`DL3008` for an apt
+    /// pin, `DL3013` for pip), else every alias of the rule.
+    public var aliases: [String]
 
     public init(file: String, range: SourceRange, span: Span? = nil, ruleID: String, ruleName: String,
                 severity: Severity, message: String, cis: String? = nil, scored: Bool = false, fix: String? = nil,
-                redact: Span? = nil) {
+                redact: Span? = nil, aliases: [String] = []) {
         self.file = file
         self.range = range
         self.span = span
@@ -41,6 +45,7 @@ public struct Finding: Sendable, Hashable {
         self.scored = scored
         self.fix = fix
         self.redact = redact
+        self.aliases = aliases
     }
 
     /// `bytes` with every redacted span replaced by one `*` per character
@@ -86,7 +91,9 @@ public struct RuleDescriptor: Sendable, Hashable {
     public var triggering: [String]
     /// Code that must not trigger it.
     public var nonTriggering: [String]
-    /// hadolint / BuildKit rules this one covers, for suppression pragmas.
+    /// Peer rules this one covers (hadolint, BuildKit, trivy, checkov ids), for lookup, pragmas
+    /// and `--ignore`. When a rule covers several, each hit names the one it is (`Hit.alias`),
+    /// so an alias selects only its own sub-case.
     public var aliases: [String]
 
     public init(id: String, name: String, title: String, cis: String? = nil, scored: Bool = false,
