@@ -163,9 +163,10 @@ struct Builder {
                     }
                 }
                 stages.append(Stage(index: idx, name: name, from: ins, base: base, instructionIndices: [i]))
-                // A stage built on another stage inherits its ENV, not its ARGs.
+                // A stage built on another stage inherits its ENV and its ARGs, values and
+                // declarations alike (BuildKit: the base's state env and `buildArgs`).
                 stageScope = VariableScope()
-                if case .stage(let s) = base, s < stageEnvs.count { stageScope.env = stageEnvs[s].env }
+                if case .stage(let s) = base, s < stageEnvs.count { stageScope = stageEnvs[s] }
                 instructions.append(ins)
                 continue
             }
@@ -228,6 +229,9 @@ struct Builder {
             scope.args[name] = gv
         } else if global == nil, let auto = automaticPlatformArgs[name] {
             scope.args[name] = Array(auto.utf8)
+        } else if let inherited = scope.args[name], inherited != nil {
+            // Declared again without a value: the value it already has (from an earlier ARG of
+            // the stage or the stage it is built on) stays, as in BuildKit's state env.
         } else {
             scope.args[name] = .some(nil)
         }

@@ -65,10 +65,15 @@ extension CISRules {
         defaultSeverity: .warning,
         rationale: "Build steps already run as the current USER; `sudo` means the image carries a privilege-escalation tool and its configuration, and its TTY and environment handling make builds unpredictable.",
         fix: "Switch with `USER root` for the steps that need it, then back; remove sudo from the image.",
-        triggering: ["FROM ubuntu:24.04\nUSER app\nRUN ↓sudo apt-get update && ↓sudo apt-get install -y curl\n"],
-        nonTriggering: ["FROM ubuntu:24.04\nRUN echo sudo is not used here\n"],
-        aliases: ["DL3004"]
+        triggering: ["FROM ubuntu:24.04\nUSER app\nRUN ↓sudo apt-get update && ↓sudo apt-get install -y curl\n",
+                     "FROM ubuntu:24.04\nRUN env DEBIAN_FRONTEND=noninteractive ↓sudo -E apt-get install -y curl\n"],
+        nonTriggering: ["FROM ubuntu:24.04\nRUN echo sudo is not used here\n",
+                        "FROM ubuntu:24.04\nRUN apt-get install -y --no-install-recommends sudo=1.9.15p5-3ubuntu5\n"],
+        aliases: ["DL3004", "DS-0010", "CKV2_DOCKER_1"]
     )) { ctx in
-        ctx.commands.filter { $0.name == "sudo" }.map { Hit($0.span(ofWord: 0), "`sudo` in RUN: switch USER instead of escalating inside the build") }
+        ctx.commands.flatMap { c in
+            c.wrappers.filter { $0.name == "sudo" }.map { Hit($0.span, "`sudo` in RUN: switch USER instead of escalating inside the build") }
+                + (c.name == "sudo" ? [Hit(c.span(ofWord: 0), "`sudo` in RUN: switch USER instead of escalating inside the build")] : [])
+        }
     }
 }

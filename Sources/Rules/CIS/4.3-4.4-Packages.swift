@@ -18,24 +18,28 @@ extension CISRules {
     static let unnecessaryPackages = Rule(RuleDescriptor(
         id: "DF120", name: "unnecessary-package", title: "A tool a runtime image rarely needs is installed", cis: "4.3",
         scored: false, defaultSeverity: .info,
-        rationale: "Every package is attack surface and scanner noise. SSH and telnet servers, netcat, sudo, editors and debuggers help an attacker more than the application; compilers belong in a build stage, not in the image you ship.",
+        rationale: "Every package is attack surface and scanner noise. SSH and telnet servers, netcat, sudo, editors and debuggers help an attacker more than the application; compilers belong in a build stage, not in the image you ship (a stage the final stage is built on ships too).",
         fix: "Drop the package, or install it in a build stage and copy only the result into the final stage.",
         triggering: ["FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends ↓openssh-server curl ↓vim\n",
-                     "FROM alpine:3.19\nRUN apk add --no-cache ↓build-base\n"],
+                     "FROM alpine:3.19\nRUN apk add --no-cache ↓build-base\n",
+                     "FROM alpine:3.19 AS base\nRUN apk add --no-cache ↓gcc\nFROM base\nCMD [\"sh\"]\n",
+                     "FROM fedora:40\nRUN sudo dnf install -y ↓nmap && dnf clean all\n"],
         nonTriggering: ["FROM alpine:3.19 AS build\nRUN apk add --no-cache build-base\nFROM alpine:3.19\nCOPY --from=build /out /out\n",
-                        "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates\n"],
-        aliases: ["DL3001"]
+                        "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates\n",
+                        "FROM debian:12\nRUN echo apt-get install -y vim\n"],
+        aliases: []
     )) { ctx in
         var hits: [Hit] = []
+        let shipped = Set(ctx.finalImageInstructions)
         for c in ctx.commands {
-            guard let a = PackageManagers.action(c), a.kind == .install, [.apt, .apk, .rpm, .zypper].contains(a.family) else { continue }
-            let final = ctx.isInFinalStage(c.instruction)
+            guard let a = ctx.action(of: c.index), a.kind == .install, [.apt, .apk, .rpm, .zypper].contains(a.family) else { continue }
+            let final = shipped.contains(c.instruction)
             for (p, i) in a.packages {
                 let name = String(p.split(separator: "=").first ?? Substring(p))
                 if let what = runtimeTools[name] {
                     hits.append(Hit(c.span(ofWord: i), "installs \(name) (\(what)), which a runtime image rarely needs"))
                 } else if final, let what = buildTools[name] {
-                    hits.append(Hit(c.span(ofWord: i), "installs \(name) (\(what)) in the final stage; build in a separate stage"))
+                    hits.append(Hit(c.span(ofWord: i), "installs \(name) (\(what)) in the final image; build in a separate stage"))
                 }
             }
         }
@@ -45,79 +49,69 @@ extension CISRules {
     static let noInstallRecommends = Rule(RuleDescriptor(
         id: "DF121", name: "apt-install-recommends", title: "apt installs recommended packages", cis: "4.3", scored: false,
         defaultSeverity: .info,
-        rationale: "By default apt also installs every *recommended* package, often dozens of libraries and tools the application never uses, each one more thing to patch.",
+        rationale: "By default apt also installs every *recommended* package, often dozens of libraries and tools the application never uses, each one more thing to patch. An apt configuration written earlier in the stage (or in a stage it is built on) that sets `APT::Install-Recommends \"0\"` counts.",
         fix: "Add `--no-install-recommends` to `apt-get install`.",
-        triggering: ["FROM debian:12\nRUN apt-get update && apt-get ↓install -y curl && rm -rf /var/lib/apt/lists/*\n"],
+        triggering: ["FROM debian:12\nRUN apt-get update && apt-get ↓install -y curl && rm -rf /var/lib/apt/lists/*\n",
+                     "FROM ubuntu:24.04\nRUN apt-get -y ↓install python3\n"],
         nonTriggering: ["FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n",
-                        "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n"],
-        aliases: ["DL3015"]
+                        "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n",
+                        "FROM debian:12 AS base\nRUN echo 'APT::Install-Recommends \"0\";' > /etc/apt/apt.conf.d/01norecommends\nFROM base\nRUN apt-get install -y curl\n",
+                        "FROM debian:12\nRUN apt-get install -y ./local.deb\n"],
+        aliases: ["DL3015", "DS-0029"]
     )) { ctx in
         ctx.commands.compactMap { c in
-            guard let a = PackageManagers.action(c), a.family == .apt, a.kind == .install, !a.packages.isEmpty else { return nil }
-            if c.has("--no-install-recommends") || c.argv.contains(where: { $0.contains("Install-Recommends=false") || $0.contains("Install-Recommends=0") }) {
-                return nil
-            }
-            return Hit(c.span(ofWord: a.subcommandIndex), "`\(c.name) install` without --no-install-recommends also installs recommended packages")
+            guard let a = ctx.action(of: c.index), a.family == .apt, a.kind == .install, a.subcommand == "install",
+                  !a.packages.isEmpty else { return nil }
+            if a.packages.allSatisfy({ PackageManagers.isLocalOrDynamic($0.0, family: .apt) && $0.0.hasSuffix(".deb") }) { return nil }
+            if a.has("--no-install-recommends", "--without-recommends") || (a.tool == "aptitude" && a.has("-R")) { return nil }
+            if a.options.contains(where: { ($0.value ?? "").lowercased().contains("install-recommends=false")
+                || ($0.value ?? "").lowercased().contains("install-recommends=0") }) { return nil }
+            if ctx.state(before: c.instruction).aptNoRecommends != nil { return nil }
+            return Hit(c.span(ofWord: a.subcommandIndex), "`\(a.tool) install` without --no-install-recommends also installs recommended packages")
         }
     }
 
     static let packageCache = Rule(RuleDescriptor(
         id: "DF122", name: "package-cache", title: "Package manager cache left in the image", cis: "4.4", scored: false,
         defaultSeverity: .info,
-        rationale: "Package indexes and downloaded archives left in a layer make the image bigger and carry stale metadata; removing them in a later RUN does not help, because the earlier layer keeps them. Cache mounts (`RUN --mount=type=cache`) keep the cache out of the image.",
-        fix: "Clean up in the same RUN (`rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `dnf clean all`, `pip install --no-cache-dir`) or use a cache mount.",
-        triggering: ["FROM debian:12\nRUN apt-get update && apt-get ↓install -y --no-install-recommends curl\n",
+        rationale: "Package indexes and downloaded archives left in a layer make the image bigger and carry stale metadata; removing them in a later RUN does not help, because the earlier layer keeps them, and a clean before the install cleans nothing. A stage the final stage is built on ships its layers too, so its caches are reported where it leaves them. Cache and tmpfs mounts (`RUN --mount=type=cache`) keep the cache out of the image. ONBUILD RUN triggers are checked too: images built from this one get their layers.",
+        fix: "Clean up in the same RUN, after the install (`rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `dnf clean all`, `zypper clean --all`, `pip install --no-cache-dir`, `yarn cache clean`, `npm cache clean --force`) or use a cache mount.",
+        triggering: ["FROM debian:12\nRUN apt-get ↓update && apt-get install -y --no-install-recommends curl\n",
                      "FROM alpine:3.19\nRUN apk ↓add curl\n",
-                     "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.0 && pip ↓install gunicorn==22.0.0\n"],
+                     "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.0 && pip ↓install gunicorn==22.0.0\n",
+                     "FROM centos:7\nRUN yum clean all && yum ↓install -y httpd\n",
+                     "FROM fedora:40\nRUN dnf ↓install -y git\n",
+                     "FROM registry.access.redhat.com/ubi9/ubi-minimal\nRUN microdnf ↓install -y tar\n",
+                     "FROM opensuse/leap:15.6\nRUN zypper ↓install -y curl\n",
+                     "FROM node:20\nRUN yarn ↓install --frozen-lockfile\n",
+                     "FROM node:20\nRUN npm ↓ci --omit=dev\n",
+                     "FROM debian:12 AS base\nRUN apt-get ↓update && apt-get install -y --no-install-recommends curl\nFROM base\nRUN rm -rf /var/lib/apt/lists/*\n",
+                     "FROM alpine:3.19\nONBUILD RUN apk ↓add git\n"],
         nonTriggering: ["FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n",
                         "FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y curl\n",
                         "FROM alpine:3.19\nRUN apk add --no-cache curl\n",
+                        "FROM alpine:3.19\nRUN --mount=type=tmpfs,target=/var/cache/apk apk add curl\n",
                         "FROM python:3.12-slim\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask==3.0.0\n",
+                        "FROM python:3.12-slim\nRUN PIP_NO_CACHE_DIR=off pip install flask==3.0.0\n",
+                        "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask==3.0.0\n",
                         "FROM fedora:40\nRUN dnf install -y git && dnf clean all\n",
-                        "FROM alpine:3.19 AS build\nRUN apk add curl\nFROM alpine:3.19\n"],
-        aliases: ["DL3009", "DL3019", "DL3042", "DL3032", "DL3040", "DL3036"]
+                        "FROM opensuse/leap:15.6\nRUN zypper install -y curl && zypper clean --all\n",
+                        "FROM node:20\nRUN yarn install --frozen-lockfile && yarn cache clean\n",
+                        "FROM node:20\nRUN --mount=type=cache,target=/root/.npm npm ci --omit=dev\n",
+                        "FROM alpine:3.19 AS build\nRUN apk add curl\nFROM alpine:3.19\n",
+                        "FROM debian:12\nRUN echo apt-get update\n"],
+        aliases: ["DL3009", "DL3019", "DS-0025", "DL3032", "DS-0015", "DL3040", "DS-0019", "DS-0027", "DL3036", "DS-0020",
+                  "DL3042", "DL3060"]
     )) { ctx in
         var hits: [Hit] = []
-        guard let final = ctx.finalStage else { return [] }
-        let noPipCache = ctx.instructions.contains { ins in
-            if case .env(let kv) = ins.value { return kv.contains { $0.key.text == "PIP_NO_CACHE_DIR" } }
-            return false
+        for i in ctx.finalImageInstructions {
+            guard case .run = ctx.instructions[i].value else { continue }
+            for c in PackageCaches.left(inRun: i, ctx) { hits.append(Hit(c.span, c.message, aliases: c.aliases)) }
         }
-        for i in final.instructionIndices {
-            let cmds = ctx.commands(of: i)
-            if cmds.isEmpty { continue }
-            var mounts: [String] = []
-            if case .run(let r) = ctx.instructions[i].value { mounts = r.mounts.filter { $0.type == "cache" }.compactMap { $0.value("target") ?? $0.value("dst") ?? $0.value("destination") } }
-            let allArgs = cmds.flatMap(\.argv)
-            func removes(_ path: String) -> Bool { allArgs.contains { $0.hasPrefix(path) } && cmds.contains { $0.name == "rm" } }
-            func mounted(_ path: String) -> Bool { mounts.contains { path.hasPrefix($0) || $0.hasPrefix(path) } }
-            for c in cmds {
-                guard let a = PackageManagers.action(c), a.kind == .install else { continue }
-                let span = c.span(ofWord: a.subcommandIndex)
-                switch a.family {
-                case .apt:
-                    if !removes("/var/lib/apt/lists") && !mounted("/var/lib/apt") {
-                        hits.append(Hit(span, "apt package lists stay in the layer: remove /var/lib/apt/lists/* in the same RUN"))
-                    }
-                case .apk:
-                    if !c.has("--no-cache") && !removes("/var/cache/apk") && !mounted("/var/cache/apk") && !mounted("/etc/apk/cache") {
-                        hits.append(Hit(span, "apk cache stays in the layer: use `apk add --no-cache`"))
-                    }
-                case .rpm:
-                    let cleaned = cmds.contains { PackageManagers.action($0).map { $0.family == .rpm && $0.kind == .clean } ?? false }
-                    if !cleaned && !removes("/var/cache/yum") && !removes("/var/cache/dnf") && !mounted("/var/cache/dnf") && !mounted("/var/cache/yum") {
-                        hits.append(Hit(span, "\(c.name) cache stays in the layer: run `\(c.name) clean all` in the same RUN"))
-                    }
-                case .zypper:
-                    let cleaned = cmds.contains { PackageManagers.action($0).map { $0.family == .zypper && $0.kind == .clean } ?? false }
-                    if !cleaned { hits.append(Hit(span, "zypper cache stays in the layer: run `zypper clean` in the same RUN")) }
-                case .pip:
-                    if !c.has("--no-cache-dir") && !noPipCache && !mounted("/root/.cache") && !a.packages.isEmpty {
-                        hits.append(Hit(span, "pip keeps its download cache in the layer: use `pip install --no-cache-dir`"))
-                    }
-                default:
-                    break
-                }
+        for t in ctx.triggers {
+            guard case .run = t.value else { continue }
+            for c in PackageCaches.left(inRun: t.index, ctx) {
+                hits.append(Hit(c.span, "ONBUILD trigger: " + c.message + " (in every image built from this one)", aliases: c.aliases))
             }
         }
         return hits
@@ -126,38 +120,50 @@ extension CISRules {
     static let unpinnedPackage = Rule(RuleDescriptor(
         id: "DF123", name: "unpinned-package", title: "Package installed without a version", cis: "4.4", scored: false,
         defaultSeverity: .style,
-        rationale: "Unpinned packages make builds unreproducible and let a rebuild silently pick up a different (or compromised) version. Pinning is hygiene, not a vulnerability, so this is a style finding.",
-        fix: "Pin versions: `pkg=1.2.3` (apt, apk), `pkg==1.2.3` (pip), `pkg@1.2.3` (npm), `gem install pkg -v 1.2.3`.",
+        rationale: "Unpinned packages make builds unreproducible and let a rebuild silently pick up a different (or compromised) version. Pinning is hygiene, not a vulnerability, so this is a style finding. Each manager's own version syntax counts; files, URLs, directories, variables and `@latest`-style tags are not versions.",
+        fix: "Pin versions: `pkg=1.2.3` (apt, apk), `pkg-1.2.3` (yum, dnf, zypper), `pkg==1.2.3` (pip), `pkg@1.2.3` (npm, yarn, go), `gem install pkg -v 1.2.3`.",
         triggering: ["FROM debian:12\nRUN apt-get install -y --no-install-recommends ↓curl ca-certificates=20230311\n",
                      "FROM python:3.12\nRUN pip install --no-cache-dir ↓requests flask==3.0.0\n",
-                     "FROM node:20\nRUN npm install -g ↓typescript\n"],
+                     "FROM node:20\nRUN npm install -g ↓typescript ↓@angular/cli pnpm@9.1.0\n",
+                     "FROM node:20\nRUN npm install --loglevel verbose ↓eslint\n",
+                     "FROM alpine:3.19\nRUN apk add --no-cache -U ↓git\n",
+                     "FROM centos:7\nRUN yum install -y ↓python3-pip && yum clean all\n",
+                     "FROM fedora:40\nRUN dnf in -y ↓git && dnf clean all\n",
+                     "FROM opensuse/leap:15.6\nRUN zypper -n in ↓curl && zypper clean\n",
+                     "FROM ruby:3.3\nRUN gem i ↓rails\n",
+                     "FROM golang:1.22\nRUN go install ↓golang.org/x/tools/gopls@latest\n"],
         nonTriggering: ["FROM debian:12\nRUN apt-get install -y ./local.deb \"$PKG\"\n",
                         "FROM python:3.12\nRUN pip install -r requirements.txt\n",
+                        "FROM python:3.12\nRUN pip install --root-user-action ignore flask==3.0.0\n",
                         "FROM ruby:3.3\nRUN gem install bundler -v 2.5.6\n",
-                        "FROM node:20\nRUN npm install && npm install -g pnpm@9.1.0\n"],
-        aliases: ["DL3008", "DL3013", "DL3016", "DL3018", "DL3028", "DL3033", "DL3037", "DL3041"]
+                        "FROM ruby:3.3\nRUN gem install nokogiri:1.16.0 -- --use-system-libraries\n",
+                        "FROM node:20\nRUN npm install && npm install -g pnpm@9.1.0 @org/tool@1.2.3\n",
+                        "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@v0.15.3 && go install ./cmd/...\n",
+                        "FROM fedora:40\nRUN dnf install -y git-2.44.0 && dnf clean all\n"],
+        aliases: ["DL3008", "DL3013", "DL3016", "DL3018", "DL3028", "DL3033", "DL3037", "DL3041", "DL3062"]
     )) { ctx in
         var hits: [Hit] = []
         for c in ctx.commands {
-            guard let a = PackageManagers.action(c), a.kind == .install else { continue }
-            if a.family == .gem && c.has("-v", "--version") { continue }
-            for (p, i) in a.packages where !PackageManagers.isLocalOrDynamic(p) && !PackageManagers.isPinned(p, family: a.family) {
-                hits.append(Hit(c.span(ofWord: i), "\(p) is installed without a version", alias: pinAlias(a.family, c.name)))
+            guard let a = ctx.action(of: c.index) else { continue }
+            for (p, i) in PackageManagers.unpinned(a) {
+                hits.append(Hit(c.span(ofWord: i), "\(p) is installed without a version", aliases: pinAlias(a)))
             }
         }
         return hits
     }
 
     /// hadolint's pinning rule for each package manager (one rule per manager there).
-    static func pinAlias(_ family: PackageFamily, _ command: String) -> String {
-        switch family {
-        case .apt: return "DL3008"
-        case .pip: return "DL3013"
-        case .npm: return "DL3016"
-        case .apk: return "DL3018"
-        case .gem: return "DL3028"
-        case .zypper: return "DL3037"
-        case .rpm: return command == "yum" ? "DL3033" : "DL3041"
+    static func pinAlias(_ a: PackageAction) -> [String] {
+        switch a.family {
+        case .apt: return ["DL3008"]
+        case .pip: return a.tool == "pip" ? ["DL3013"] : []
+        case .npm: return ["DL3016"]
+        case .apk: return ["DL3018"]
+        case .gem: return ["DL3028"]
+        case .zypper: return ["DL3037"]
+        case .rpm: return a.tool == "yum" ? ["DL3033"] : a.tool == "tdnf" ? [] : ["DL3041"]
+        case .go: return ["DL3062"]
+        default: return []
         }
     }
 }

@@ -9,7 +9,7 @@ extension CorrectnessRules {
         fix: "Use `WORKDIR /path` before the RUN.",
         triggering: ["FROM alpine:3.19\nRUN ↓cd /src && make\n"],
         nonTriggering: ["FROM alpine:3.19\nWORKDIR /src\nRUN make && (cd docs && make html)\n"],
-        aliases: ["DL3003"]
+        aliases: ["DL3003", "DS-0013"]
     )) { ctx in
         ctx.commands.filter { c in
             guard c.name == "cd", let sc = c.shell else { return false }

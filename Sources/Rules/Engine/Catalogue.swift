@@ -4,7 +4,7 @@ import DockerfileSyntax
 
 public enum Catalogue {
     /// Every lint rule, CIS items first (Scored ones first within CIS).
-    public static let rules: [Rule] = CISRules.all + CorrectnessRules.all
+    public static let rules: [Rule] = CISRules.all + CorrectnessRules.all + PackageRules.all + RunRules.all
 
     /// Rules over an image's layers (`RuleSettings.layers`): silent without a layer view, and
     /// kept out of `rules` because a Dockerfile example cannot carry one (they are tested with

@@ -11,21 +11,33 @@ public struct Hit: Sendable {
     public var fix: String?
     /// Bytes holding a secret, masked in every output.
     public var redact: Span?
-    /// The peer rule this hit is an instance of, when the rule's descriptor lists several
-    /// aliases (e.g. `DL3008` for apt and `DL3013` for pip under one unpinned-package rule).
-    /// Must be one of the descriptor's aliases (the generic example test checks).
-    public var alias: String?
+    /// The peer rules this hit is an instance of, when the rule's descriptor lists several
+    /// aliases (e.g. `DL3008` for apt and `DL3013` for pip under one unpinned-package rule; `DL3032`
+    /// and `DS-0015` for a yum cache). Each must be one of the descriptor's aliases (the generic
+    /// example test checks). `[]` says the sub-case has no peer; nil means every alias of the rule.
+    public var aliases: [String]?
+    /// The first of `aliases` (the shape of the shared interface: one peer id per sub-case).
+    public var alias: String? { aliases?.first }
+
     public init(_ span: Span, _ message: String, fix: String? = nil, redact: Span? = nil, alias: String? = nil) {
         self.span = span
         self.message = message
         self.fix = fix
         self.redact = redact
-        self.alias = alias
+        self.aliases = alias.map { [$0] }
+    }
+
+    public init(_ span: Span, _ message: String, fix: String? = nil, redact: Span? = nil, aliases: [String]) {
+        self.span = span
+        self.message = message
+        self.fix = fix
+        self.redact = redact
+        self.aliases = aliases
     }
 
     /// The peer ids this hit answers to: its own sub-case, else every alias of the rule.
     func aliases(_ d: RuleDescriptor) -> [String] {
-        alias.map { [$0] } ?? d.aliases
+        aliases ?? d.aliases
     }
 }
 
@@ -89,7 +101,7 @@ public struct Linter: Sendable {
             if options.cisOnly && desc.cis == nil { continue }
             if options.scoredOnly && !desc.scored { continue }
             let range = df.range(hit.span)
-            if suppressions.suppresses(desc, aliases: aliases, line: range.start.line, span: hit.span) { continue }
+            if suppressions.suppresses(desc, aliases: aliases, line: suppressions.instructionLine(range.start.line)) { continue }
             findings.append(Finding(file: path, range: range, span: hit.span, ruleID: desc.id, ruleName: desc.name,
                                     severity: sev, message: hit.message, cis: desc.cis, scored: desc.scored,
                                     fix: hit.fix ?? desc.fix, redact: hit.redact, aliases: aliases))
@@ -100,7 +112,7 @@ public struct Linter: Sendable {
                 if suppressions.globalIgnores(unused) { break }
                 findings.append(Finding(file: path, range: df.range(p.span), span: p.span, ruleID: unused.id,
                                         ruleName: unused.name, severity: sev,
-                                        message: "suppression of \(p.rule) matches no finding", fix: unused.fix))
+                                        message: p.problem ?? "suppression of \(p.rule) matches no finding", fix: unused.fix))
             }
         }
         return findings.sorted(by: Finding.ordered)
@@ -120,134 +132,3 @@ public struct Linter: Sendable {
     }
 }
 
-/// Inline suppressions found in a file.
-struct Suppressions {
-    struct Pragma {
-        /// The rule as written (dflint id/name, hadolint DLxxxx, BuildKit rule name or `all`).
-        var rule: String
-        /// Lines it covers (nil: the whole file).
-        var lines: ClosedRange<Int>?
-        var span: Span
-        var used = false
-        /// Reported as unused when it suppresses nothing (BuildKit file-wide skips are not: they
-        /// are build configuration, not lint suppressions).
-        var reportable: Bool
-    }
-
-    var pragmas: [Pragma] = []
-
-    static let none = Suppressions()
-
-    init() {}
-
-    init(_ df: Dockerfile) {
-        let src = df.source
-        // Instruction line ranges, to extend a pragma over a whole multi-line instruction.
-        var instructionAt: [Int: ClosedRange<Int>] = [:]
-        for ins in df.instructions { instructionAt[ins.startLine] = ins.startLine...ins.endLine }
-        // `# check=skip=...` as a parser directive (file-wide).
-        for d in df.directives where d.name == "check" {
-            for rule in Suppressions.checkSkips(d.value) {
-                pragmas.append(Pragma(rule: rule, lines: nil, span: d.span, reportable: false))
-            }
-        }
-        // Comment lines: walk every physical line outside heredoc bodies.
-        var bodyLines = Set<Int>()
-        for ins in df.instructions {
-            for h in ins.heredocs where h.bodyStartLine > 0 {
-                let end = h.terminatorSpan.map { src.position(of: $0.start).line } ?? ins.endLine
-                if end >= h.bodyStartLine { for l in h.bodyStartLine...end { bodyLines.insert(l) } }
-            }
-        }
-        let directiveLines = Set(df.directives.map { src.position(of: $0.span.start).line })
-        for n in 1...max(1, src.lineCount) where !bodyLines.contains(n) && !directiveLines.contains(n) {
-            let line = src.lineBytes(n)
-            guard let hash = line.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }), line[hash] == UInt8(ascii: "#") else { continue }
-            let text = String(decoding: line[(hash + 1)...], as: UTF8.self).trimmingCharacters(in: [" ", "\t", "\r"])
-            let span = Span(hash, line.endIndex)
-            // The instruction this comment block sits directly above.
-            var target: ClosedRange<Int>?
-            var next = n + 1
-            while next <= src.lineCount, Suppressions.isComment(src.lineBytes(next)) { next += 1 }
-            target = instructionAt[next]
-            for (rules, global) in Suppressions.parse(text) {
-                for r in rules {
-                    if global {
-                        pragmas.append(Pragma(rule: r, lines: nil, span: span, reportable: true))
-                    } else if let t = target {
-                        pragmas.append(Pragma(rule: r, lines: t, span: span, reportable: true))
-                    }
-                }
-            }
-        }
-    }
-
-    static func isComment(_ line: ArraySlice<UInt8>) -> Bool {
-        guard let i = line.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return false }
-        return line[i] == UInt8(ascii: "#")
-    }
-
-    /// `dflint ignore=A,B`, `dflint global ignore=A`, `hadolint ignore=DL3008`,
-    /// `hadolint global ignore=...`, `check=skip=JSONArgsRecommended,...` (per instruction).
-    /// Returns (rules, isGlobal) pairs; text after the rule list (` # reason`) is ignored.
-    static func parse(_ text: String) -> [([String], Bool)] {
-        var t = Substring(text)
-        func eat(_ word: String) -> Bool {
-            let s = t.drop { $0 == " " || $0 == "\t" }
-            if s.lowercased().hasPrefix(word) {
-                t = s.dropFirst(word.count)
-                return true
-            }
-            return false
-        }
-        if eat("check=") || eat("check =") {
-            return [(checkSkips(String(t)), false)]
-        }
-        guard eat("dflint") || eat("hadolint") else { return [] }
-        let global = eat("global")
-        guard eat("ignore") else { return [] }
-        t = t.drop { $0 == " " }
-        guard t.first == "=" else { return [] }
-        t = t.dropFirst()
-        let list = t.split(separator: "#", maxSplits: 1).first ?? ""
-        let rules = list.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init).filter { !$0.isEmpty }
-        return [(rules, global)]
-    }
-
-    /// Rule names in a BuildKit check option string (`skip=A,B;error=true`).
-    static func checkSkips(_ value: String) -> [String] {
-        let head = value.split(separator: " ", maxSplits: 1).first ?? ""
-        for part in head.split(separator: ";") {
-            let kv = part.split(separator: "=", maxSplits: 1)
-            if kv.count == 2, kv[0].trimmingCharacters(in: [" "]) == "skip" {
-                return kv[1].split(separator: ",").map { $0.trimmingCharacters(in: [" "]) }
-            }
-        }
-        return []
-    }
-
-    mutating func suppresses(_ d: RuleDescriptor, aliases: [String], line: Int, span: Span) -> Bool {
-        var hit = false
-        for i in pragmas.indices where Suppressions.matches(pragmas[i].rule, d, aliases: aliases) {
-            if let r = pragmas[i].lines, !r.contains(line) { continue }
-            pragmas[i].used = true
-            hit = true
-        }
-        return hit
-    }
-
-    func globalIgnores(_ d: RuleDescriptor) -> Bool {
-        pragmas.contains { $0.lines == nil && Suppressions.matches($0.rule, d, aliases: d.aliases) }
-    }
-
-    /// Whether a pragma's rule names this finding: its id, its name, or the peer alias of its
-    /// sub-case (`aliases`: see `Hit.aliases`).
-    static func matches(_ rule: String, _ d: RuleDescriptor, aliases: [String]) -> Bool {
-        if rule == "all" { return true }
-        return rule == d.id || rule == d.name || aliases.contains(rule)
-    }
-
-    func unused() -> [Pragma] {
-        pragmas.filter { !$0.used && $0.reportable && $0.rule != Catalogue.unusedSuppression.id && $0.rule != Catalogue.unusedSuppression.name }
-    }
-}

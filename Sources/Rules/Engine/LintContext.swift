@@ -1,5 +1,9 @@
-// What a rule sees: the typed Dockerfile, its stages, the variables in scope
-// and the shell commands of every RUN, each word mapped back to the file.
+// What a rule sees: the typed Dockerfile, its stages, the variables in scope,
+// the shell commands of every RUN (each word mapped back to the file, with
+// wrappers such as `sudo` or `env A=1` set aside), the environment each
+// command runs in, the package-manager action each command is, ONBUILD
+// triggers as the instructions they will become, and what each stage has
+// inherited from the stages it is built on.
 import DockerfileSyntax
 import LayerModel
 import ShellSyntax
@@ -28,22 +32,35 @@ public struct RuleSettings: Sendable {
 
 /// One simple command of a RUN (or a heredoc script), with file spans.
 public struct Command: Sendable {
+    /// The words of the command that runs: wrappers (`sudo`, `env A=1`, `nice -n 5`) removed.
     public var argv: [String]
     /// File span of each word of argv.
     public var wordSpans: [Span]
-    /// File span of the whole command.
+    /// File span of the whole command, wrappers included.
     public var span: Span
     /// Index of the instruction it belongs to.
     public var instruction: Int
-    /// The parsed shell command (nil for exec-form RUN, whose argv is the JSON array).
+    /// The parsed shell command (nil for exec-form RUN, whose argv is the JSON array). Its
+    /// `words` include the wrappers.
     public var shell: SimpleCommand?
     /// Commands of the same RUN that feed this one through a pipe (in order).
     public var pipedFrom: [Int] = []
     /// This command's index in `LintContext.commands`.
     public var index: Int = 0
+    /// Wrappers in front of the command (`sudo`, `env`, `xargs`...): name and file span of each.
+    public var wrappers: [Wrapper] = []
+    /// True for the commands of an `ONBUILD RUN`: they run in images built from this one.
+    public var isTrigger = false
+    /// True for commands of a heredoc script that starts with a `#!` line (run directly, not by SHELL).
+    public var inShebangScript = false
 
     /// Basename of argv[0] (`/usr/bin/curl` -> `curl`).
     public let name: String
+
+    public struct Wrapper: Sendable, Hashable {
+        public var name: String
+        public var span: Span
+    }
 
     init(argv: [String], wordSpans: [Span], span: Span, instruction: Int, shell: SimpleCommand?) {
         self.argv = argv
@@ -120,6 +137,36 @@ public struct Command: Sendable {
     public func span(ofWord i: Int) -> Span { i < wordSpans.count ? wordSpans[i] : span }
 }
 
+/// A variable a RUN sets for the commands after it: `A=1 cmd` (prefix), `export A=1`,
+/// `env A=1 cmd`, or a bare `A=1` (a shell variable, exported only when it already was).
+/// The secret rules and the verification rules read these.
+public struct RunAssignment: Sendable {
+    public enum Kind: Sendable, Hashable { case prefix, export, bare, envCommand }
+    public var name: String
+    /// The value after quote removal; expansions are kept as written (`$X`).
+    public var value: String
+    /// `NAME=value` in the file.
+    public var span: Span
+    public var instruction: Int
+    public var kind: Kind
+    /// The command a prefix or `env` assignment applies to (index in `LintContext.commands`).
+    public var command: Int?
+    /// True inside an ONBUILD RUN.
+    public var isTrigger: Bool
+}
+
+/// A pipeline of two or more commands in a RUN script.
+public struct PipelineInfo: Sendable {
+    public var instruction: Int
+    /// From the first to the last stage, in the file.
+    public var span: Span
+    /// Indices in `LintContext.commands` of the commands of its stages.
+    public var commands: [Int]
+    /// The script is a heredoc with a `#!` line (BuildKit runs it directly, not through SHELL).
+    public var inShebangScript: Bool
+    public var isTrigger: Bool
+}
+
 /// The effective settings of a stage, following `FROM <stage>` inheritance.
 public struct StageFacts: Sendable {
     /// Last USER instruction in the stage or its ancestor stages.
@@ -130,6 +177,29 @@ public struct StageFacts: Sendable {
     public var rootIsScratch: Bool
 }
 
+/// What a stage holds at one point: its own instructions so far on top of everything inherited
+/// from the stages it is built on (`FROM base AS foo` ... `FROM foo` sees foo's state).
+/// Variables (ENV and ARG values) are in `Dockerfile.scopes`, which follow the same inheritance.
+public struct StageState: Sendable {
+    /// SHELL in effect (nil: the default `/bin/sh -c`) and the instruction that set it.
+    public var shell: [String]?
+    public var shellInstruction: Int?
+    /// USER in effect (expanded), nil when none was set in the Dockerfile.
+    public var user: String?
+    public var workdir: String?
+    /// Package indexes downloaded by an earlier RUN: family -> instruction index.
+    public var indexUpdated: [PackageFamily: Int] = [:]
+    /// Packages installed by an earlier RUN: name -> instruction index.
+    public var installed: [String: Int] = [:]
+    /// apt configured (a file under /etc/apt written earlier) not to install recommends / to assume yes.
+    public var aptNoRecommends: Int?
+    public var aptAssumeYes: Int?
+    /// yum/dnf configured (`assumeyes=1` in yum.conf or dnf.conf) to assume yes.
+    public var rpmAssumeYes: Int?
+
+    public init() {}
+}
+
 public struct LintContext: Sendable {
     public let dockerfile: Dockerfile
     public let settings: RuleSettings
@@ -137,42 +207,82 @@ public struct LintContext: Sendable {
     public let commands: [Command]
     /// For each instruction index, the indices of its commands.
     public let commandsByInstruction: [Int: [Int]]
-    /// Instruction indices of ONBUILD triggers' inner instructions are not
-    /// listed in `dockerfile.instructions`; rules that care look into `.onbuild`.
+    /// The package-manager action of each command (parallel to `commands`).
+    public let actions: [PackageAction?]
+    /// Variables set inside RUNs, in source order.
+    public let runAssignments: [RunAssignment]
+    /// Pipelines (two or more stages) of RUN scripts, outside `$(...)` and `sh -c` strings.
+    public let pipelines: [PipelineInfo]
+    /// The inner instructions of ONBUILD triggers (index and stage of their ONBUILD), as the
+    /// instructions they become in images built from this one.
+    public let triggers: [Instruction]
+    /// State before each instruction (parallel to `dockerfile.instructions`).
+    public let stateBefore: [StageState]
+    /// State at the end of each stage.
+    public let stageEnd: [StageState]
 
     public init(_ dockerfile: Dockerfile, settings: RuleSettings = RuleSettings()) {
         self.dockerfile = dockerfile
         self.settings = settings
         var cmds: [Command] = []
         var byIns: [Int: [Int]] = [:]
+        var assignments: [RunAssignment] = []
+        var pipes: [PipelineInfo] = []
+        var triggers: [Instruction] = []
         for ins in dockerfile.instructions {
             var run: RunInstruction?
+            var trigger = false
             if case .run(let r) = ins.value { run = r }
-            if case .onbuild(let inner?) = ins.value, case .run(let r) = inner.value { run = r }
+            if case .onbuild(var inner?) = ins.value {
+                inner.stageIndex = ins.stageIndex
+                triggers.append(inner)
+                if case .run(let r) = inner.value { run = r; trigger = true }
+            }
             guard let run else { continue }
             let before = cmds.count
-            LintContext.collect(run, instruction: ins.index, into: &cmds)
+            var out = Collected(cmds: cmds, assignments: assignments, pipelines: pipes)
+            LintContext.collect(run, instruction: ins.index, trigger: trigger, into: &out)
+            cmds = out.cmds
+            assignments = out.assignments
+            pipes = out.pipelines
             if cmds.count > before { byIns[ins.index] = Array(before..<cmds.count) }
         }
         for i in cmds.indices { cmds[i].index = i }
         self.commands = cmds
         self.commandsByInstruction = byIns
+        self.runAssignments = assignments
+        self.pipelines = pipes
+        self.triggers = triggers
+        let actions = cmds.map(PackageManagers.action)
+        self.actions = actions
+        (self.stateBefore, self.stageEnd) = LintContext.states(dockerfile, cmds, byIns, actions)
+    }
+
+    // MARK: collecting commands
+
+    struct Collected {
+        var cmds: [Command]
+        var assignments: [RunAssignment]
+        var pipelines: [PipelineInfo]
     }
 
     static let shells: Set<String> = ["sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"]
 
-    static func collect(_ run: RunInstruction, instruction: Int, into cmds: inout [Command]) {
+    static func collect(_ run: RunInstruction, instruction: Int, trigger: Bool, into out: inout Collected) {
         switch run.command {
         case .shell(let w)?:
-            addScript(w.raw, instruction: instruction, map: { w.sourceOffset($0) }, into: &cmds)
+            addScript(w.raw, instruction: instruction, trigger: trigger, shebang: false, map: { w.sourceOffset($0) }, into: &out)
         case .exec(let words)?:
             let argv = words.map(\.text)
             let span = words.first!.span.union(words.last!.span)
-            cmds.append(Command(argv: argv, wordSpans: words.map(\.span), span: span, instruction: instruction, shell: nil))
+            var c = Command(argv: argv, wordSpans: words.map(\.span), span: span, instruction: instruction, shell: nil)
+            c.isTrigger = trigger
+            add(c, into: &out, assignmentsAt: { _ in span })
             // ["sh", "-c", "script"]: the script's commands too, mapped to its JSON string.
             if argv.count >= 3, shells.contains(Command.basename(argv[0])), argv[1].hasPrefix("-"), argv[1].hasSuffix("c") {
                 let w = words[2]
-                addScript(Array(argv[2].utf8), instruction: instruction, map: { _ in w.span.start }, into: &cmds)
+                addScript(Array(argv[2].utf8), instruction: instruction, trigger: trigger, shebang: false,
+                          map: { _ in w.span.start }, into: &out)
             }
         case nil:
             break
@@ -186,48 +296,181 @@ public struct LintContext: Sendable {
                 if !isShell { continue }
             }
             let body = h.effectiveContent
+            var shebang = false
             if let firstLine = body.split(separator: 0x0A, maxSplits: 1).first, firstLine.starts(with: Array("#!".utf8)) {
-                let shebang = String(decoding: firstLine, as: UTF8.self)
-                if !shells.contains(where: { shebang.hasSuffix("/" + $0) || shebang.hasSuffix(" " + $0) || shebang.contains("/" + $0 + " ") }) { continue }
+                let line = String(decoding: firstLine, as: UTF8.self)
+                if !shells.contains(where: { line.hasSuffix("/" + $0) || line.hasSuffix(" " + $0) || line.contains("/" + $0 + " ") }) { continue }
+                shebang = true
             }
             let start = h.bodySpan.start
             if h.chomp {
                 // Tabs were stripped: offsets inside a line are approximate; map to line starts.
-                addScript(body, instruction: instruction, map: { min(start + $0, h.bodySpan.end) }, into: &cmds)
+                addScript(body, instruction: instruction, trigger: trigger, shebang: shebang,
+                          map: { min(start + $0, h.bodySpan.end) }, into: &out)
             } else {
-                addScript(body, instruction: instruction, map: { start + $0 }, into: &cmds)
+                addScript(body, instruction: instruction, trigger: trigger, shebang: shebang, map: { start + $0 }, into: &out)
             }
         }
     }
 
-    static func addScript(_ script: [UInt8], instruction: Int, map: (Int) -> Int, into cmds: inout [Command]) {
+    /// Appends a command with its wrappers set aside, and the assignments it carries.
+    static func add(_ raw: Command, into out: inout Collected, prefix: [ShellWord] = [], assignmentsAt: (ShellWord) -> Span) {
+        var c = raw
+        let s = Wrappers.strip(raw.argv)
+        if s.start > 0 {
+            c = Command(argv: Array(raw.argv[s.start...]), wordSpans: Array(raw.wordSpans[min(s.start, raw.wordSpans.count)...]),
+                        span: raw.span, instruction: raw.instruction, shell: raw.shell)
+            c.isTrigger = raw.isTrigger
+            c.inShebangScript = raw.inShebangScript
+            c.pipedFrom = raw.pipedFrom
+            c.wrappers = s.wrappers.map { Command.Wrapper(name: $0.0, span: raw.span(ofWord: $0.1)) }
+        }
+        let idx = out.cmds.count
+        for w in prefix {
+            guard let (n, v) = splitAssignment(w.value) else { continue }
+            out.assignments.append(RunAssignment(name: n, value: v, span: assignmentsAt(w), instruction: c.instruction,
+                                                 kind: .prefix, command: idx, isTrigger: c.isTrigger))
+        }
+        for (n, v, i) in s.assignments {
+            out.assignments.append(RunAssignment(name: n, value: v, span: raw.span(ofWord: i), instruction: c.instruction,
+                                                 kind: .envCommand, command: idx, isTrigger: c.isTrigger))
+        }
+        // `export A=1 B=2`, `declare -x A=1`.
+        let exporting = c.name == "export" || ((c.name == "declare" || c.name == "typeset") && c.argv.contains { $0.hasPrefix("-") && $0.contains("x") })
+        if exporting {
+            for (i, a) in c.argv.enumerated().dropFirst() where !a.hasPrefix("-") {
+                guard let (n, v) = splitAssignment(a) else { continue }
+                out.assignments.append(RunAssignment(name: n, value: v, span: c.span(ofWord: i), instruction: c.instruction,
+                                                     kind: .export, command: nil, isTrigger: c.isTrigger))
+            }
+        }
+        out.cmds.append(c)
+    }
+
+    /// `NAME=value` (also `NAME+=value`) -> (NAME, value).
+    static func splitAssignment(_ s: String) -> (String, String)? {
+        guard let eq = s.firstIndex(of: "="), eq != s.startIndex else { return nil }
+        var name = s[..<eq]
+        if name.hasSuffix("+") { name = name.dropLast() }
+        guard let f = name.first, f == "_" || f.isLetter, name.allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }) else { return nil }
+        return (String(name), String(s[s.index(after: eq)...]))
+    }
+
+    static func addScript(_ script: [UInt8], instruction: Int, trigger: Bool, shebang: Bool, map: (Int) -> Int,
+                          into out: inout Collected) {
         let parsed = ShellParser.parse(script)
-        let base = cmds.count
+        func fileSpan(_ r: Range<Int>) -> Span {
+            if r.isEmpty { let s = map(r.lowerBound); return Span(s, s) }
+            return Span(map(r.lowerBound), map(r.upperBound - 1) + 1)
+        }
         var byPipeline: [Int: [Int]] = [:]
-        for sc in parsed.commands {
-            guard !sc.words.isEmpty else { continue }
-            func fileSpan(_ r: Range<Int>) -> Span {
-                if r.isEmpty { let s = map(r.lowerBound); return Span(s, s) }
-                return Span(map(r.lowerBound), map(r.upperBound - 1) + 1)
+        var indexOf: [Int: Int] = [:]
+        for (k, sc) in parsed.commands.enumerated() {
+            guard !sc.words.isEmpty else {
+                // A bare `A=1`: a shell variable for what follows.
+                for w in sc.assignments {
+                    guard let (n, v) = splitAssignment(w.value) else { continue }
+                    out.assignments.append(RunAssignment(name: n, value: v, span: fileSpan(w.range), instruction: instruction,
+                                                         kind: .bare, command: nil, isTrigger: trigger))
+                }
+                continue
             }
             var c = Command(argv: sc.words.map(\.value), wordSpans: sc.words.map { fileSpan($0.range) },
                             span: fileSpan(sc.range), instruction: instruction, shell: sc)
-            let idx = cmds.count
+            c.isTrigger = trigger
+            c.inShebangScript = shebang
+            let idx = out.cmds.count
             let earlier = byPipeline[sc.pipeline] ?? []
             if sc.positionInPipeline > 0 { c.pipedFrom = earlier }
             byPipeline[sc.pipeline, default: []].append(idx)
-            cmds.append(c)
+            indexOf[k] = idx
+            add(c, into: &out, prefix: sc.assignments, assignmentsAt: { fileSpan($0.range) })
         }
-        _ = base
+        for p in parsed.pipelines where p.stages.count > 1 && p.depth == 0 && p.origin == .script {
+            let members = p.stages.flatMap(\.commands).compactMap { indexOf[$0] }
+            out.pipelines.append(PipelineInfo(instruction: instruction, span: fileSpan(p.range), commands: members,
+                                              inShebangScript: shebang, isTrigger: trigger))
+        }
+    }
+
+    // MARK: stage states
+
+    static func states(_ df: Dockerfile, _ cmds: [Command], _ byIns: [Int: [Int]],
+                       _ actions: [PackageAction?]) -> ([StageState], [StageState]) {
+        var before = [StageState](repeating: StageState(), count: df.instructions.count)
+        var ends: [StageState] = []
+        for st in df.stages {
+            var cur = StageState()
+            if case .stage(let b) = st.base, b < ends.count { cur = ends[b] }
+            for i in st.instructionIndices {
+                before[i] = cur
+                let ins = df.instructions[i]
+                switch ins.value {
+                case .shell(let words, _):
+                    cur.shell = words.map(\.text)
+                    cur.shellInstruction = i
+                case .user(let u?):
+                    cur.user = (try? df.expand(u.word, at: i).get()) ?? u.word.text
+                case .workdir(let w?):
+                    let p = (try? df.expand(w, at: i).get()) ?? w.text
+                    if p.hasPrefix("/") || p.hasPrefix("$") { cur.workdir = p } else if let wd = cur.workdir {
+                        cur.workdir = wd.hasSuffix("/") ? wd + p : wd + "/" + p
+                    } else {
+                        cur.workdir = "/" + p
+                    }
+                case .run:
+                    for k in byIns[i] ?? [] {
+                        let c = cmds[k]
+                        if let a = actions[k] {
+                            if a.kind == .update { cur.indexUpdated[a.family] = i }
+                            if a.kind == .install { for (p, _) in a.packages { cur.installed[p] = i } }
+                        }
+                        // Configuration written with echo/printf (or through tee).
+                        var writer = c
+                        if c.name == "tee", let f = c.pipedFrom.last { writer = cmds[f] }
+                        if writer.name == "echo" || writer.name == "printf",
+                           let target = c.name == "tee" ? c.args.last : c.shell?.redirections.first(where: { $0.op.contains(">") })?.target?.value {
+                            let text = writer.args.joined(separator: " ").lowercased()
+                            if target.hasPrefix("/etc/apt/apt.conf") {
+                                if text.contains("install-recommends"), text.contains("\"0\"") || text.contains("false") { cur.aptNoRecommends = i }
+                                if text.contains("assume-yes"), text.contains("\"1\"") || text.contains("true") { cur.aptAssumeYes = i }
+                            }
+                            if target == "/etc/yum.conf" || target == "/etc/dnf/dnf.conf",
+                               text.contains("assumeyes=1") || text.contains("assumeyes=true") { cur.rpmAssumeYes = i }
+                        }
+                    }
+                default:
+                    break
+                }
+            }
+            ends.append(cur)
+        }
+        return (before, ends)
     }
 
     // MARK: queries
 
     public var instructions: [Instruction] { dockerfile.instructions }
 
+    /// Every instruction and every ONBUILD trigger's inner instruction (after its ONBUILD), for
+    /// rules that judge an instruction on its own: `ONBUILD ADD . /src` is an ADD too.
+    public var instructionsAndTriggers: [Instruction] {
+        var out: [Instruction] = []
+        out.reserveCapacity(instructions.count + triggers.count)
+        var t = 0
+        for ins in instructions {
+            out.append(ins)
+            if t < triggers.count, triggers[t].index == ins.index { out.append(triggers[t]); t += 1 }
+        }
+        return out
+    }
+
     public func commands(of instruction: Int) -> [Command] {
         (commandsByInstruction[instruction] ?? []).map { commands[$0] }
     }
+
+    /// The package-manager action command `k` is, if any.
+    public func action(of k: Int) -> PackageAction? { k < actions.count ? actions[k] : nil }
 
     /// Commands of the instructions of one stage, in order.
     public func commands(inStage s: Int) -> [Command] {
@@ -243,6 +486,13 @@ public struct LintContext: Sendable {
             if case .stage(let b) = dockerfile.stages[c].base { cur = b } else { cur = nil }
         }
         return out
+    }
+
+    /// Instruction indices whose layers end up in the final image: the final stage and every
+    /// stage it is built on, in build order.
+    public var finalImageInstructions: [Int] {
+        guard let f = finalStage else { return [] }
+        return stageChain(f.index).reversed().flatMap { dockerfile.stages[$0].instructionIndices }
     }
 
     public func facts(ofStage s: Int) -> StageFacts {
@@ -262,6 +512,41 @@ public struct LintContext: Sendable {
         return facts
     }
 
+    /// The state before instruction `i` (empty before the first FROM).
+    public func state(before i: Int) -> StageState { i < stateBefore.count ? stateBefore[i] : StageState() }
+
+    /// The home directory RUN commands of instruction `i` see: `$HOME` when set, else root's or
+    /// the USER's.
+    public func home(at i: Int) -> String {
+        if i < dockerfile.scopes.count, let h = dockerfile.scopes[i].lookup("HOME"), !h.isEmpty { return h.utf8String }
+        guard let u = state(before: i).user?.split(separator: ":").first.map(String.init), u != "root", u != "0", !u.isEmpty else {
+            return "/root"
+        }
+        return "/home/" + u
+    }
+
+    /// The environment command `c` runs with: ENV and ARG values in scope at its RUN, then what
+    /// the RUN exported or assigned before it, then its own prefix assignments (`A=1 cmd`,
+    /// `env A=1 cmd`).
+    public func environment(for c: Command) -> [String: String] {
+        var env: [String: String] = [:]
+        let i = c.instruction
+        if i < dockerfile.scopes.count {
+            let scope = dockerfile.scopes[i]
+            for (k, v) in scope.args { if let v { env[k] = v.utf8String } }
+            for (k, v) in scope.env { env[k] = v.utf8String }
+        }
+        for a in runAssignments where a.instruction == i {
+            switch a.kind {
+            case .export where a.span.start < c.span.start: env[a.name] = a.value
+            case .bare where a.span.start < c.span.start && env[a.name] != nil: env[a.name] = a.value
+            case .prefix, .envCommand: if a.command == c.index { env[a.name] = a.value }
+            default: break
+            }
+        }
+        return env
+    }
+
     /// The word with variables expanded as BuildKit would, or its raw text when expansion fails.
     public func expanded(_ w: Word, at instruction: Int) -> String {
         (try? dockerfile.expand(w, at: instruction).get()) ?? w.text
@@ -275,4 +560,8 @@ public struct LintContext: Sendable {
         guard let f = finalStage else { return false }
         return dockerfile.instructions[instruction].stageIndex == f.index
     }
+}
+
+extension Array where Element == UInt8 {
+    var utf8String: String { String(decoding: self, as: UTF8.self) }
 }
