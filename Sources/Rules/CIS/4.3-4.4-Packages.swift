@@ -34,8 +34,27 @@ extension CISRules {
         for c in ctx.commands {
             guard let a = ctx.action(of: c.index), a.kind == .install, [.apt, .apk, .rpm, .zypper].contains(a.family) else { continue }
             let final = shipped.contains(c.instruction)
+            // Packages the same RUN removes again (`apt-get purge $buildDeps`, `apk del .build-deps`) do not ship.
+            var removed = Set<String>()
+            for k in ctx.commandsByInstruction[c.instruction] ?? [] where k > c.index {
+                guard let r = ctx.action(of: k), r.family == a.family, r.kind == .remove else { continue }
+                for (p, _) in r.packages {
+                    let e = ctx.shellExpand(p, for: ctx.commands[k], unknownAsEmpty: true) ?? p
+                    removed.formUnion(e.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init))
+                }
+            }
+            if let virtual = a.option("--virtual", "-t")?.value, a.family == .apk, removed.contains(virtual) { continue }
+            var pkgs: [(String, Int)] = []
             for (p, i) in a.packages {
+                if p.contains("$"), let e = ctx.shellExpand(p, for: c, unknownAsEmpty: true) {
+                    pkgs += e.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map { (String($0), i) }
+                } else {
+                    pkgs.append((p, i))
+                }
+            }
+            for (p, i) in pkgs {
                 let name = String(p.split(separator: "=").first ?? Substring(p))
+                if removed.contains(p) || removed.contains(name) { continue }
                 if let what = runtimeTools[name] {
                     hits.append(Hit(c.span(ofWord: i), "installs \(name) (\(what)), which a runtime image rarely needs"))
                 } else if final, let what = buildTools[name] {
@@ -60,9 +79,10 @@ extension CISRules {
         aliases: ["DL3015", "DS-0029"]
     )) { ctx in
         ctx.commands.compactMap { c in
+            // `apt-get -f install` with no package installs missing dependencies, recommends included.
             guard let a = ctx.action(of: c.index), a.family == .apt, a.kind == .install, a.subcommand == "install",
-                  !a.packages.isEmpty else { return nil }
-            if a.packages.allSatisfy({ PackageManagers.isLocalOrDynamic($0.0, family: .apt) && $0.0.hasSuffix(".deb") }) { return nil }
+                  !a.packages.isEmpty || a.has("-f", "--fix-broken") else { return nil }
+            if !a.packages.isEmpty, a.packages.allSatisfy({ PackageManagers.isLocalOrDynamic($0.0, family: .apt) && $0.0.hasSuffix(".deb") }) { return nil }
             if a.has("--no-install-recommends", "--without-recommends") || (a.tool == "aptitude" && a.has("-R")) { return nil }
             if a.options.contains(where: { ($0.value ?? "").lowercased().contains("install-recommends=false")
                 || ($0.value ?? "").lowercased().contains("install-recommends=0") }) { return nil }
@@ -145,8 +165,10 @@ extension CISRules {
         var hits: [Hit] = []
         for c in ctx.commands {
             guard let a = ctx.action(of: c.index) else { continue }
-            for (p, i) in PackageManagers.unpinned(a) {
-                hits.append(Hit(c.span(ofWord: i), "\(p) is installed without a version", aliases: pinAlias(a)))
+            for (p, i) in PackageManagers.unpinned(a, expand: { ctx.shellExpand($0, for: c, unknownAsEmpty: true) }, quoted: { $0 < c.quoted.count && c.quoted[$0] }) {
+                let word = c.argv[i]
+                let from = word == p ? "" : " (from \(word))"
+                hits.append(Hit(c.span(ofWord: i), "\(p)\(from) is installed without a version", aliases: pinAlias(a)))
             }
         }
         return hits

@@ -53,6 +53,8 @@ public struct Command: Sendable {
     public var isTrigger = false
     /// True for commands of a heredoc script that starts with a `#!` line (run directly, not by SHELL).
     public var inShebangScript = false
+    /// For each word of argv, whether some of it was quoted (so an expansion in it is not split).
+    public var quoted: [Bool] = []
 
     /// Basename of argv[0] (`/usr/bin/curl` -> `curl`).
     public let name: String
@@ -211,7 +213,7 @@ public struct LintContext: Sendable {
     public let actions: [PackageAction?]
     /// Variables set inside RUNs, in source order.
     public let runAssignments: [RunAssignment]
-    /// Pipelines (two or more stages) of RUN scripts, outside `$(...)` and `sh -c` strings.
+    /// Pipelines (two or more stages) of RUN scripts and their `$(...)`, not of `sh -c` strings.
     public let pipelines: [PipelineInfo]
     /// The inner instructions of ONBUILD triggers (index and stage of their ONBUILD), as the
     /// instructions they become in images built from this one.
@@ -324,12 +326,16 @@ public struct LintContext: Sendable {
             c.inShebangScript = raw.inShebangScript
             c.pipedFrom = raw.pipedFrom
             c.wrappers = s.wrappers.map { Command.Wrapper(name: $0.0, span: raw.span(ofWord: $0.1)) }
+            c.quoted = raw.quoted.count > s.start ? Array(raw.quoted[s.start...]) : []
         }
         let idx = out.cmds.count
+        // Assignments in front of a special built-in (`A=1 set -x`) stay in the shell (POSIX).
+        let persists = specialBuiltins.contains(c.name)
         for w in prefix {
             guard let (n, v) = splitAssignment(w.value) else { continue }
             out.assignments.append(RunAssignment(name: n, value: v, span: assignmentsAt(w), instruction: c.instruction,
-                                                 kind: .prefix, command: idx, isTrigger: c.isTrigger))
+                                                 kind: persists ? .bare : .prefix, command: persists ? nil : idx,
+                                                 isTrigger: c.isTrigger))
         }
         for (n, v, i) in s.assignments {
             out.assignments.append(RunAssignment(name: n, value: v, span: raw.span(ofWord: i), instruction: c.instruction,
@@ -346,6 +352,9 @@ public struct LintContext: Sendable {
         }
         out.cmds.append(c)
     }
+
+    static let specialBuiltins: Set<String> = [":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly",
+                                               "return", "set", "shift", "times", "trap", "unset"]
 
     /// `NAME=value` (also `NAME+=value`) -> (NAME, value).
     static func splitAssignment(_ s: String) -> (String, String)? {
@@ -379,6 +388,7 @@ public struct LintContext: Sendable {
                             span: fileSpan(sc.range), instruction: instruction, shell: sc)
             c.isTrigger = trigger
             c.inShebangScript = shebang
+            c.quoted = sc.words.map(\.quoted)
             let idx = out.cmds.count
             let earlier = byPipeline[sc.pipeline] ?? []
             if sc.positionInPipeline > 0 { c.pipedFrom = earlier }
@@ -386,7 +396,9 @@ public struct LintContext: Sendable {
             indexOf[k] = idx
             add(c, into: &out, prefix: sc.assignments, assignmentsAt: { fileSpan($0.range) })
         }
-        for p in parsed.pipelines where p.stages.count > 1 && p.depth == 0 && p.origin == .script {
+        // Pipelines of the script and of its `$(...)` (a failure there is hidden the same way);
+        // an `sh -c` string runs in a shell of its own.
+        for p in parsed.pipelines where p.stages.count > 1 && p.origin != .shellDashC {
             let members = p.stages.flatMap(\.commands).compactMap { indexOf[$0] }
             out.pipelines.append(PipelineInfo(instruction: instruction, span: fileSpan(p.range), commands: members,
                                               inShebangScript: shebang, isTrigger: trigger))
@@ -545,6 +557,63 @@ public struct LintContext: Sendable {
             }
         }
         return env
+    }
+
+    /// The value the shell gives `$name` when command `c` runs: the last assignment before it in
+    /// its RUN (`name=...`, `export name=...`, its own prefix), else ENV or an ARG value in scope.
+    public func shellValue(_ name: String, for c: Command) -> String? {
+        var found: String?
+        for a in runAssignments where a.instruction == c.instruction && a.name == name {
+            switch a.kind {
+            case .bare, .export: if a.span.start < c.span.start { found = a.value }
+            case .prefix, .envCommand: if a.command == c.index { found = a.value }
+            }
+        }
+        if let found { return found }
+        guard c.instruction < dockerfile.scopes.count, let v = dockerfile.scopes[c.instruction].lookup(name) else { return nil }
+        return v.utf8String
+    }
+
+    /// `s` with `$NAME` and `${NAME}` replaced by their values for command `c` (see
+    /// `shellValue`); nil when a variable is unknown or the text holds other expansions
+    /// (`$(...)`, `${X:-y}`, backquotes).
+    /// With `unknownAsEmpty`, an unknown variable expands to nothing, as the shell does (a list
+    /// like `"$EXTRA_DEPS gcc make"` still shows gcc and make).
+    public func shellExpand(_ s: String, for c: Command, unknownAsEmpty: Bool = false) -> String? {
+        shellExpand(s, for: c, depth: 4, unknownAsEmpty: unknownAsEmpty)
+    }
+
+    func shellExpand(_ s: String, for c: Command, depth: Int, unknownAsEmpty: Bool) -> String? {
+        guard s.contains("$") else { return s }
+        guard depth > 0 else { return nil }
+        if s.contains("`") { return nil }
+        let u = Array(s.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        func isStart(_ b: UInt8) -> Bool { b == 0x5F || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+        func isName(_ b: UInt8) -> Bool { isStart(b) || (b >= 0x30 && b <= 0x39) }
+        while i < u.count {
+            guard u[i] == UInt8(ascii: "$"), i + 1 < u.count else { out.append(u[i]); i += 1; continue }
+            var j = i + 1
+            let braced = u[j] == UInt8(ascii: "{")
+            if braced { j += 1 }
+            guard j < u.count, isStart(u[j]) else { return nil }
+            let start = j
+            while j < u.count, isName(u[j]) { j += 1 }
+            let name = String(decoding: u[start..<j], as: UTF8.self)
+            if braced {
+                guard j < u.count, u[j] == UInt8(ascii: "}") else { return nil }
+                j += 1
+            }
+            guard let raw = shellValue(name, for: c) else {
+                if unknownAsEmpty { i = j; continue }
+                return nil
+            }
+            guard let v = shellExpand(raw, for: c, depth: depth - 1, unknownAsEmpty: unknownAsEmpty) else { return nil }
+            out += Array(v.utf8)
+            i = j
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The word with variables expanded as BuildKit would, or its raw text when expansion fails.

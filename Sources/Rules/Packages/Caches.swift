@@ -104,11 +104,13 @@ enum PackageCaches {
             case .apt:
                 guard a.kind == .update else { continue }
                 let dir = "/var/lib/apt/lists"
-                if !gone([dir], after: k) {
+                let distclean = cleaned(after: k) { $0.family == .apt && $0.subcommand == "distclean" }
+                if !distclean && !gone([dir], after: k) {
                     add(dir, "`\(a.tool) update` leaves the package lists in this layer: remove /var/lib/apt/lists/* later in the same RUN")
                 }
             case .apk:
-                guard a.kind == .install || a.kind == .update || a.kind == .upgrade, !a.has("--no-cache") else { continue }
+                // `--no-network` reads only what is already there: nothing is downloaded.
+                guard a.kind == .install || a.kind == .update || a.kind == .upgrade, !a.has("--no-cache", "--no-network") else { continue }
                 if !gone(["/var/cache/apk", "/etc/apk/cache"], after: k) {
                     add("/var/cache/apk", "`apk \(a.subcommand)` without --no-cache leaves the package index in /var/cache/apk")
                 }

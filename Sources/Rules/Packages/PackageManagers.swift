@@ -329,7 +329,7 @@ public enum PackageManagers {
             i += 1
         }
         guard let (first, fi) = operands.first else {
-            if let bare = spec.bare {
+            if let bare = spec.bare, !options.contains(where: { ["--version", "-v", "-V", "--help", "-h"].contains($0.name) }) {
                 return PackageAction(family: spec.family, tool: tool, kind: bare.1, subcommand: bare.0,
                                      subcommandIndex: start, packages: [], options: options)
             }
@@ -427,7 +427,8 @@ public enum PackageManagers {
 
     /// Package operands of an install that name a registry package without a version; an option
     /// giving the version for every operand (`gem -v`, `cargo --version`) pins them all.
-    static func unpinned(_ a: PackageAction) -> [(String, Int)] {
+    static func unpinned(_ a: PackageAction, expand: (String) -> String? = { _ in nil },
+                         quoted: (Int) -> Bool = { _ in false }) -> [(String, Int)] {
         guard a.kind == .install else { return [] }
         switch a.family {
         case .gem where a.option("-v", "--version") != nil: return []
@@ -445,6 +446,15 @@ public enum PackageManagers {
         while k < pkgs.count {
             let (p, i) = pkgs[k]
             k += 1
+            // `$buildDeps` set earlier in the RUN: the packages it holds.
+            if p.contains("$"), let e = expand(p) {
+                let pieces = quoted(i) ? [e] : e.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+                for piece in pieces
+                where !piece.isEmpty && !isLocalOrDynamic(piece, family: a.family) && !isPinned(piece, family: a.family, tool: a.tool) && !piece.hasPrefix("-") {
+                    out.append((piece, i))
+                }
+                continue
+            }
             if p.isEmpty || isLocalOrDynamic(p, family: a.family) || isPinned(p, family: a.family, tool: a.tool) { continue }
             // `composer require vendor/pkg ^1.0`: the version is the next operand.
             if a.family == .composer, k < pkgs.count, let f = pkgs[k].0.first, "0123456789^~*<>=v".contains(f) || pkgs[k].0.hasPrefix("dev-") {

@@ -4,9 +4,16 @@ import DockerfileSyntax
 extension RunRules {
     /// Whether a SHELL command line turns pipefail on (`-o pipefail`, `-euxo pipefail`), or is not a
     /// POSIX shell (PowerShell, cmd), where the question does not arise.
-    static func shellHandlesPipes(_ shell: [String]) -> Bool {
+    static func shellHandlesPipes(_ shell: [String]) -> Bool { isNonPOSIX(shell) || shellUsesPipefail(shell) }
+
+    /// PowerShell or cmd.
+    static func isNonPOSIX(_ shell: [String]) -> Bool {
         guard let first = shell.first.map(Command.basename)?.lowercased() else { return false }
-        if first.hasPrefix("pwsh") || first.hasPrefix("powershell") || first == "cmd" || first == "cmd.exe" { return true }
+        return first.hasPrefix("pwsh") || first.hasPrefix("powershell") || first == "cmd" || first == "cmd.exe"
+    }
+
+    /// Whether a SHELL command line is a POSIX shell with `-o pipefail`.
+    static func shellUsesPipefail(_ shell: [String]) -> Bool {
         for (i, a) in shell.enumerated() where i + 1 < shell.count && shell[i + 1] == "pipefail" {
             if a == "-o" || (a.hasPrefix("-") && !a.hasPrefix("--") && a.hasSuffix("o")) { return true }
         }
@@ -30,7 +37,8 @@ extension RunRules {
         fix: "Start the script with `set -o pipefail` (bash, ash, zsh), or set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the RUN.",
         triggering: ["FROM debian:12\nRUN ↓curl -fsSL https://example.com/t.tgz | tar xz -C /opt\n",
                      "FROM debian:12\nRUN tar xzf /tmp/a.tgz && ↓wget -qO- https://example.com/b | sh -s -- --yes && set -o pipefail\n",
-                     "FROM debian:12\nRUN <<EOF\n↓gzip -dc /tmp/a.gz | tar x\nEOF\n"],
+                     "FROM debian:12\nRUN <<EOF\n↓gzip -dc /tmp/a.gz | tar x\nEOF\n",
+                     "FROM alpine:3.19\nRUN set -e; arch=\"$(↓apk --print-arch | cut -d- -f1)\"; echo \"$arch\"\n"],
         nonTriggering: ["FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl -fsSL https://example.com/t.tgz | tar xz -C /opt\n",
                         "FROM debian:12\nRUN set -eux -o pipefail; curl -fsSL https://example.com/t.tgz | tar xz -C /opt\n",
                         "FROM debian:12\nRUN set -euxo pipefail && curl -fsSL https://example.com/t.tgz | tar xz -C /opt\n",
