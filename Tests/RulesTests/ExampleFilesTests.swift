@@ -23,11 +23,12 @@ import Testing
         ("cis/4.4-rebuild.Dockerfile", ["3:9 DF122", "3:17 DF123"]),
         ("cis/4.5-provenance.Dockerfile", ["2:6 DF130"]),
         ("cis/4.6-healthcheck.Dockerfile", ["4:13 DF141"]),
-        ("cis/4.7-update-alone.Dockerfile", ["3:5 DF150", "4:13 DF151"]),
+        ("cis/4.7-update-alone.Dockerfile", ["3:5 DF150", "3:13 DF122", "4:13 DF151"]),
         ("cis/4.8-setuid.Dockerfile", ["3:14 DF160", "4:11 DF160"]),
         ("cis/4.9-add.Dockerfile", ["3:5 DF170", "3:12 DF170"]),
         ("cis/4.10-secrets.Dockerfile", ["3:5 DF180", "3:15 DF181", "4:5 DF180", "6:6 DF182", "7:26 DF181"]),
-        ("cis/4.11-verified-packages.Dockerfile", ["4:48 DF191", "5:5 DF190", "7:5 DF193", "8:10 DF191", "8:47 DF192"]),
+        ("cis/4.11-verified-packages.Dockerfile", ["4:48 DF191", "5:5 DF190", "5:5 DF217", "7:5 DF193", "8:5 DF214", "8:5 DF215",
+                                                   "8:10 DF191", "8:47 DF192"]),
         ("clean.Dockerfile", []),
     ])
     func cisExample(_ file: String, _ expected: [String]) throws {

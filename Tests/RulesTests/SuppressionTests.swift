@@ -44,6 +44,102 @@ import Testing
         #expect(Self.ids(text) == expected)
     }
 
+    static func findings(_ text: String) -> [String] {
+        Linter().lint(Dockerfile.parse(text), path: "Dockerfile").map { "\($0.range.start.line) \($0.ruleID)" }
+    }
+
+    static func messages(_ text: String, _ rule: String) -> [String] {
+        Linter().lint(Dockerfile.parse(text), path: "Dockerfile").filter { $0.ruleID == rule }.map(\.message)
+    }
+
+    /// hadolint's own reading of its pragmas (src/Hadolint/Pragma.hs, checked against the 2.15.1
+    /// binary): ids separated by commas with spaces, `global` and `stage` forms, the line directly
+    /// above only, and a malformed pragma ignored whole.
+    static let hadolintPragmasCases: [(String, [String], [String])] = [
+        // Spaces around `=` and `,`, and a `# reason` after the list.
+        ("FROM a:1\n# hadolint ignore=DL3008, DL3015\nRUN apt-get install -y curl\n", ["DF121", "DF123"], [String]()),
+        ("FROM a:1\n# hadolint ignore = DL3008 ,DL3015 # why\nRUN apt-get install -y curl\n", ["DF121", "DF123"], []),
+        ("#hadolint ignore=DL3008\nFROM a:1\n", [], ["1 DF300"]),
+        // Global, anywhere, with spaces.
+        ("FROM debian\n# hadolint global ignore = DL3006\n", ["DF111"], []),
+        // Only the line directly above: a comment line in between defeats it (and dflint says so).
+        ("FROM a:1\n# hadolint ignore=DL3008\n# other\nRUN apt-get install -y --no-install-recommends curl\n", [], ["2 DF300", "4 DF123"]),
+        // A malformed id voids the pragma, as in hadolint; dflint reports it.
+        ("FROM a:1\n# hadolint ignore=crazy,DL3008\nRUN apt-get install -y --no-install-recommends curl\n", [], ["2 DF300", "3 DF123"]),
+        ("FROM a:1\n# hadolint ignore=dl3008\nRUN apt-get install -y --no-install-recommends curl\n", [], ["2 DF300", "3 DF123"]),
+        // A peer id dflint has no rule for is left to hadolint, not reported.
+        ("FROM a:1\n# hadolint ignore=SC2086\nRUN echo $x\n", ["DF300"], []),
+        // `stage ignore`: the lines after the next line, up to the next FROM (hadolint's reading).
+        ("# hadolint stage ignore=DL3008,DL3015\nFROM a:1\nRUN apt-get install -y curl\nFROM a:2\nRUN apt-get install -y curl\n",
+         [], ["5 DF121", "5 DF123"]),
+        ("FROM a:1\nRUN apt-get install -y --no-install-recommends curl\n# hadolint stage ignore=DL3008\nRUN apt-get install -y --no-install-recommends curl\nRUN apt-get install -y --no-install-recommends curl\nFROM a:2\nRUN apt-get install -y --no-install-recommends curl\n",
+         [], ["2 DF123", "4 DF123", "7 DF123"]),
+    ]
+
+    @Test(arguments: hadolintPragmasCases)
+    func hadolintPragmas(_ text: String, _ absent: [String], _ present: [String]) {
+        let all = Self.findings(text)
+        for r in absent { #expect(!all.contains { $0.hasSuffix(" " + r) }, "\(r) in \(all)") }
+        for p in present { #expect(all.contains(p), "\(p) not in \(all)") }
+    }
+
+    /// dflint's own pragmas: ids, names and peer ids in any case; `stage` and `global`; an unknown
+    /// id voids the whole comment and is reported.
+    static let dflintPragmasCases: [(String, [String], [String])] = [
+        ("FROM a:1\n# dflint ignore=df123, dl3015\nRUN apt-get install -y curl\n", ["DF121", "DF123", "DF300"], [String]()),
+        ("FROM a:1\n# dflint ignore=Unpinned-Package\nRUN apt-get install -y --no-install-recommends curl\n", ["DF123", "DF300"], []),
+        ("FROM a:1\n# dflint ignore=DF999,DF123\nRUN apt-get install -y --no-install-recommends curl\n", [], ["2 DF300", "3 DF123"]),
+        ("# dflint stage ignore=DF123\nFROM a:1\nRUN apt-get install -y --no-install-recommends curl\nRUN apt-get install -y --no-install-recommends git\nFROM a:2\nRUN apt-get install -y --no-install-recommends vim\n",
+         [], ["6 DF123"]),
+    ]
+
+    @Test(arguments: dflintPragmasCases)
+    func dflintPragmas(_ text: String, _ absent: [String], _ present: [String]) {
+        let all = Self.findings(text)
+        for r in absent { #expect(!all.contains { $0.hasSuffix(" " + r) }, "\(r) in \(all)") }
+        for p in present { #expect(all.contains(p), "\(p) not in \(all)") }
+        #expect(Self.findings("# dflint stage ignore=DF123\nFROM a:1\nRUN apt-get install -y --no-install-recommends curl\n").filter { $0.hasSuffix("DF123") }.isEmpty)
+    }
+
+    @Test func unknownAndMalformedPragmasSayWhy() {
+        #expect(Self.messages("FROM a:1\n# dflint ignore=DF999,DF123\nRUN true\n", "DF300")
+            == ["unknown rule DF999 in suppression: the comment is not applied"])
+        #expect(Self.messages("FROM a:1\n# hadolint ignore=crazy,DL3008\nRUN true\n", "DF300").first?.contains("ignores it whole") == true)
+        #expect(Self.messages("FROM a:1\n# check=skip=JSONArgsRecommended;bogus=1\nCMD run\n", "DF300").first?.contains("invalid check option") == true)
+    }
+
+    /// BuildKit reads `# check=` as a directive at the top of the file (every instruction) and, as
+    /// its dispatcher does, among the comments directly before an instruction (that one only). Its
+    /// names are case-sensitive, and `skip=all` means BuildKit's checks, not every dflint rule.
+    static let buildKitCheckCases: [(String, [String], [String])] = [
+        ("# check=skip=all\nFROM a:1\nCMD run\n", ["DF203"], ["2 DF101"]),
+        ("FROM a:1\n# check=skip=all\nCMD run\nCMD again\n", [], ["4 DF203"]),
+        ("FROM a:1\n# check=skip=jsonargsrecommended\nCMD run\n", [], ["2 DF300", "3 DF203"]),
+        ("FROM a:1\n# a note\n\n# check=skip=JSONArgsRecommended\nCMD run\n", ["DF203", "DF300"], []),
+    ]
+
+    @Test(arguments: buildKitCheckCases)
+    func buildKitCheck(_ text: String, _ absent: [String], _ present: [String]) {
+        let all = Self.findings(text)
+        for r in absent { #expect(!all.contains { $0.hasSuffix(" " + r) }, "\(r) in \(all)") }
+        for p in present { #expect(all.contains(p), "\(p) not in \(all)") }
+    }
+
+    /// A long comment block is read in linear time (issue 17 item 9: 40k comment lines took 23 s):
+    /// the work counter grows with the number of lines, not with its square, and the pragma at the
+    /// bottom of the block still applies to the instruction under it.
+    @Test(arguments: [1_000, 40_000])
+    func longCommentBlocksAreLinear(_ n: Int) {
+        var text = "FROM alpine:3.19\n"
+        for k in 0..<n { text += "# comment \(k)\n" }
+        text += "# dflint ignore=DF123\nRUN apk add --no-cache curl\n"
+        let df = Dockerfile.parse(text)
+        let s = Suppressions(df)
+        #expect(s.work <= 4 * df.source.lineCount)
+        #expect(s.pragmas.count == 1 && s.pragmas[0].lines == (n + 3)...(n + 3))
+        #expect(!Linter().lint(df, path: "D").contains { $0.ruleID == "DF123" || $0.ruleID == "DF300" })
+    }
+
     @Test func pragmasCanBeTurnedOff() {
         var o = LintOptions()
         o.pragmas = false

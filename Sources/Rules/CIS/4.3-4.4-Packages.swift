@@ -68,21 +68,22 @@ extension CISRules {
     static let noInstallRecommends = Rule(RuleDescriptor(
         id: "DF121", name: "apt-install-recommends", title: "apt installs recommended packages", cis: "4.3", scored: false,
         defaultSeverity: .info,
-        rationale: "By default apt also installs every *recommended* package, often dozens of libraries and tools the application never uses, each one more thing to patch. An apt configuration written earlier in the stage (or in a stage it is built on) that sets `APT::Install-Recommends \"0\"` counts.",
+        rationale: "By default apt also installs every *recommended* package, often dozens of libraries and tools the application never uses, each one more thing to patch; installing a local .deb or `apt-get -f install` resolves dependencies the same way. An apt configuration written earlier in the stage (or in a stage it is built on) that sets `APT::Install-Recommends \"0\"` counts.",
         fix: "Add `--no-install-recommends` to `apt-get install`.",
         triggering: ["FROM debian:12\nRUN apt-get update && apt-get ↓install -y curl && rm -rf /var/lib/apt/lists/*\n",
-                     "FROM ubuntu:24.04\nRUN apt-get -y ↓install python3\n"],
+                     "FROM ubuntu:24.04\nRUN apt-get -y ↓install python3\n",
+                     "FROM debian:12\nRUN dpkg -i /tmp/tool.deb || apt-get -fy ↓install\n",
+                     "FROM debian:12\nRUN apt-get update && apt-get ↓install -y /tmp/tool.deb\n"],
         nonTriggering: ["FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n",
                         "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n",
                         "FROM debian:12 AS base\nRUN echo 'APT::Install-Recommends \"0\";' > /etc/apt/apt.conf.d/01norecommends\nFROM base\nRUN apt-get install -y curl\n",
-                        "FROM debian:12\nRUN apt-get install -y ./local.deb\n"],
+                        "FROM debian:12\nRUN apt-get install -y --no-install-recommends ./local.deb\n"],
         aliases: ["DL3015", "DS-0029"]
     )) { ctx in
         ctx.commands.compactMap { c in
             // `apt-get -f install` with no package installs missing dependencies, recommends included.
             guard let a = ctx.action(of: c.index), a.family == .apt, a.kind == .install, a.subcommand == "install",
                   !a.packages.isEmpty || a.has("-f", "--fix-broken") else { return nil }
-            if !a.packages.isEmpty, a.packages.allSatisfy({ PackageManagers.isLocalOrDynamic($0.0, family: .apt) && $0.0.hasSuffix(".deb") }) { return nil }
             if a.has("--no-install-recommends", "--without-recommends") || (a.tool == "aptitude" && a.has("-R")) { return nil }
             if a.options.contains(where: { ($0.value ?? "").lowercased().contains("install-recommends=false")
                 || ($0.value ?? "").lowercased().contains("install-recommends=0") }) { return nil }

@@ -562,31 +562,34 @@ public struct LintContext: Sendable {
     /// The value the shell gives `$name` when command `c` runs: the last assignment before it in
     /// its RUN (`name=...`, `export name=...`, its own prefix), else ENV or an ARG value in scope.
     public func shellValue(_ name: String, for c: Command) -> String? {
-        var found: String?
-        for a in runAssignments where a.instruction == c.instruction && a.name == name {
+        lookup(name, instruction: c.instruction, before: c.span.start, command: c.index)?.0
+    }
+
+    /// (value, file offset of the assignment; -1 for ENV/ARG).
+    func lookup(_ name: String, instruction: Int, before offset: Int, command: Int?) -> (String, Int)? {
+        var found: (String, Int)?
+        for a in runAssignments where a.instruction == instruction && a.name == name {
             switch a.kind {
-            case .bare, .export: if a.span.start < c.span.start { found = a.value }
-            case .prefix, .envCommand: if a.command == c.index { found = a.value }
+            case .bare, .export: if a.span.start < offset { found = (a.value, a.span.start) }
+            case .prefix, .envCommand: if command != nil, a.command == command { found = (a.value, a.span.start) }
             }
         }
         if let found { return found }
-        guard c.instruction < dockerfile.scopes.count, let v = dockerfile.scopes[c.instruction].lookup(name) else { return nil }
-        return v.utf8String
+        guard instruction < dockerfile.scopes.count, let v = dockerfile.scopes[instruction].lookup(name) else { return nil }
+        return (v.utf8String, -1)
     }
 
     /// `s` with `$NAME` and `${NAME}` replaced by their values for command `c` (see
     /// `shellValue`); nil when a variable is unknown or the text holds other expansions
-    /// (`$(...)`, `${X:-y}`, backquotes).
-    /// With `unknownAsEmpty`, an unknown variable expands to nothing, as the shell does (a list
-    /// like `"$EXTRA_DEPS gcc make"` still shows gcc and make).
+    /// (`$(...)`, `${X:-y}`, backquotes). With `unknownAsEmpty`, an unknown variable expands to
+    /// nothing, as the shell does (a list like `"$EXTRA_DEPS gcc make"` still shows gcc and make).
     public func shellExpand(_ s: String, for c: Command, unknownAsEmpty: Bool = false) -> String? {
-        shellExpand(s, for: c, depth: 4, unknownAsEmpty: unknownAsEmpty)
+        expand(s, instruction: c.instruction, before: c.span.start, command: c.index, depth: 6, unknownAsEmpty: unknownAsEmpty)
     }
 
-    func shellExpand(_ s: String, for c: Command, depth: Int, unknownAsEmpty: Bool) -> String? {
+    func expand(_ s: String, instruction: Int, before offset: Int, command: Int?, depth: Int, unknownAsEmpty: Bool) -> String? {
         guard s.contains("$") else { return s }
-        guard depth > 0 else { return nil }
-        if s.contains("`") { return nil }
+        guard depth > 0, !s.contains("`") else { return nil }
         let u = Array(s.utf8)
         var out: [UInt8] = []
         var i = 0
@@ -605,11 +608,18 @@ public struct LintContext: Sendable {
                 guard j < u.count, u[j] == UInt8(ascii: "}") else { return nil }
                 j += 1
             }
-            guard let raw = shellValue(name, for: c) else {
+            guard let (raw, at) = lookup(name, instruction: instruction, before: offset, command: command) else {
                 if unknownAsEmpty { i = j; continue }
                 return nil
             }
-            guard let v = shellExpand(raw, for: c, depth: depth - 1, unknownAsEmpty: unknownAsEmpty) else { return nil }
+            // The value as it was when assigned: `deps="$deps more"` sees the earlier `deps`.
+            let v: String?
+            if at < 0 {
+                v = raw.contains("$") ? nil : raw
+            } else {
+                v = expand(raw, instruction: instruction, before: at, command: nil, depth: depth - 1, unknownAsEmpty: unknownAsEmpty)
+            }
+            guard let v else { return nil }
             out += Array(v.utf8)
             i = j
         }
