@@ -56,6 +56,26 @@ enum PackageCaches {
         return s
     }
 
+    /// An rm operand with the RUN's variables substituted: fully when they are known, else the
+    /// leading `$NAME` by its value as assigned (`rm -rf "$COMPOSER_HOME"` after
+    /// `export COMPOSER_HOME="$(mktemp -d)"`).
+    static func resolve(_ p: String, _ c: Command, _ ctx: LintContext) -> String {
+        if let e = ctx.shellExpand(p, for: c) { return e }
+        guard p.hasPrefix("$") else { return p }
+        var name = p.dropFirst()
+        var rest: Substring = ""
+        if name.hasPrefix("{"), let close = name.firstIndex(of: "}") {
+            rest = name[name.index(after: close)...]
+            name = name[name.index(after: name.startIndex)..<close]
+        } else {
+            let end = name.firstIndex { !($0 == "_" || $0.isLetter || $0.isNumber) } ?? name.endIndex
+            rest = name[end...]
+            name = name[..<end]
+        }
+        guard let v = ctx.shellValue(String(name), for: c) else { return p }
+        return v + rest
+    }
+
     /// Whether removing (or mounting) `target` takes `dir` out of the layer: `target` is `dir` or
     /// one of its parents.
     static func covers(_ target: String, _ dir: String) -> Bool {
@@ -81,7 +101,7 @@ enum PackageCaches {
         let removals: [(Int, [String])] = cmdIdx.compactMap { k in
             let c = ctx.commands[k]
             guard c.name == "rm" else { return nil }
-            return (k, c.operands(after: 0).map { normalize($0.0, home: home) })
+            return (k, c.operands(after: 0).map { normalize(resolve($0.0, c, ctx), home: home) })
         }
         func removed(_ dir: String, after k: Int) -> Bool {
             removals.contains { $0.0 > k && $0.1.contains { covers($0, dir) || ($0.hasPrefix(dir + "/") && $0.hasSuffix("*")) } }
@@ -97,6 +117,9 @@ enum PackageCaches {
             let c = ctx.commands[k]
             let span = c.span(ofWord: a.subcommandIndex)
             func add(_ dir: String, _ msg: String) {
+                // A cache somewhere only the running shell knows (`$(mktemp -d)`, `$PWD/...`): it
+                // cannot be told apart from what the RUN removes, so it is not reported.
+                if dir.contains("$") { return }
                 out.append(CacheLeft(family: a.family, tool: a.tool, command: k, span: span, directory: dir, message: msg,
                                      aliases: aliases(a.tool, a.family)))
             }
