@@ -73,9 +73,9 @@ extension CISRules {
             guard case .image(let r) = st.base, case .from(let f) = st.from.value, let w = f.image else { continue }
             if r.repository.isEmpty || r.hasVariables || r.digest != nil { continue }
             if r.tag == nil {
-                hits.append(Hit(w.span, "base image \(r.raw) has no tag, so it is whatever :latest is at build time"))
+                hits.append(Hit(w.span, "base image \(r.raw) has no tag, so it is whatever :latest is at build time", alias: "DL3006"))
             } else if r.tag == "latest" {
-                hits.append(Hit(w.span, "base image \(r.raw) uses the moving :latest tag"))
+                hits.append(Hit(w.span, "base image \(r.raw) uses the moving :latest tag", alias: "DL3007"))
             }
         }
         return hits

@@ -16,9 +16,11 @@ extension CorrectnessRules {
             for kw in ["CMD", "ENTRYPOINT", "HEALTHCHECK"] {
                 let list = st.instructionIndices.filter { ctx.instructions[$0].keyword == kw }
                 guard let last = list.last else { continue }
+                let peer = kw == "CMD" ? "DL4003" : kw == "ENTRYPOINT" ? "DL4004" : "DL3012"
                 for i in list.dropLast() {
                     hits.append(Hit(ctx.instructions[i].keywordSpan,
-                                    "this \(kw) is overridden by the one on line \(ctx.instructions[last].startLine); only the last \(kw) of a stage takes effect"))
+                                    "this \(kw) is overridden by the one on line \(ctx.instructions[last].startLine); only the last \(kw) of a stage takes effect",
+                                    aliases: [peer, "MultipleInstructionsDisallowed"]))
                 }
             }
         }
