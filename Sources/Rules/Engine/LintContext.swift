@@ -599,13 +599,32 @@ public struct LintContext: Sendable {
             guard u[i] == UInt8(ascii: "$"), i + 1 < u.count else { out.append(u[i]); i += 1; continue }
             var j = i + 1
             let braced = u[j] == UInt8(ascii: "{")
+            /// Past the `}` or `)` closing what opens at `k` (nil when unclosed).
+            func closing(_ k: Int, _ open: UInt8, _ close: UInt8) -> Int? {
+                var depth = 0, m = k
+                while m < u.count {
+                    if u[m] == open { depth += 1 } else if u[m] == close { depth -= 1; if depth == 0 { return m + 1 } }
+                    m += 1
+                }
+                return nil
+            }
+            // `$(...)` and `${X%%y}`-style forms: unknown (nothing, when asked to read them so).
+            if u[j] == UInt8(ascii: "(") {
+                guard unknownAsEmpty, let end = closing(j, UInt8(ascii: "("), UInt8(ascii: ")")) else { return nil }
+                i = end
+                continue
+            }
             if braced { j += 1 }
             guard j < u.count, isStart(u[j]) else { return nil }
             let start = j
             while j < u.count, isName(u[j]) { j += 1 }
             let name = String(decoding: u[start..<j], as: UTF8.self)
             if braced {
-                guard j < u.count, u[j] == UInt8(ascii: "}") else { return nil }
+                guard j < u.count, u[j] == UInt8(ascii: "}") else {
+                    guard unknownAsEmpty, let end = closing(i + 1, UInt8(ascii: "{"), UInt8(ascii: "}")) else { return nil }
+                    i = end
+                    continue
+                }
                 j += 1
             }
             guard let (raw, at) = lookup(name, instruction: instruction, before: offset, command: command) else {
