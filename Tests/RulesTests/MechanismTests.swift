@@ -71,7 +71,7 @@ import Testing
         ("FROM debian:12\nRUN deps='gcc make' && apt-get install -y --no-install-recommends $deps && apt-get purge -y $deps\n",
          ["DF120", "DF123"], ["2:67 DF123", "2:67 DF123"]),
         ("FROM debian:12\nRUN deps=\"gcc jdk-${V%%.*}=1 $(cat /extra)\" && apt-get install -y --no-install-recommends $deps\n",
-         ["DF123"], ["2:84 DF123"]),
+         ["DF123"], ["2:91 DF123"]),
         ("FROM debian:12\nRUN deps='curl'; deps=\"$deps git=1:2.39\"; apt-get install -y --no-install-recommends $deps\n",
          ["DF123"], ["2:86 DF123"]),
     ]
