@@ -45,6 +45,8 @@ extension CISRules {
         (["npm", "yarn", "pnpm"], ["--strict-ssl=false", "--no-strict-ssl"], "TLS verification for the registry", ["CKV2_DOCKER_13"]),
     ]
 
+    static let weakenedTools: Set<String> = weakenings.reduce(into: []) { $0.formUnion($1.0) }
+
     /// Environment variables that turn verification off, with the test on their value and the
     /// peer ids of the sub-case. Set by ENV, by an ARG default (ARGs are in RUN's environment) or
     /// inside a RUN (`VAR=1 cmd`, `export VAR=1`).
@@ -89,9 +91,10 @@ extension CISRules {
                   "CKV2_DOCKER_14", "CKV2_DOCKER_15", "CKV2_DOCKER_16"]
     )) { ctx in
         var hits: [Hit] = []
+        let tools = weakenedTools
         for c in ctx.commands {
             var found = false
-            for (names, opts, what, peers) in weakenings where names.contains(c.name) {
+            for (names, opts, what, peers) in weakenings where tools.contains(c.name) && names.contains(c.name) {
                 // `apk index --allow-untrusted` builds an index of local packages (signed next);
                 // only installing without signatures is the risk.
                 if c.name == "apk", let a = ctx.action(of: c.index), a.kind != .install, a.kind != .upgrade { continue }
@@ -118,7 +121,7 @@ extension CISRules {
             // Words of echo/printf are data unless they are written to a file (a repository or
             // configuration file).
             if ["echo", "printf"].contains(c.name), !(c.shell?.redirections.contains { !$0.isHeredoc && $0.op.contains(">") } ?? false),
-               !(c.index + 1 < ctx.commands.count && ctx.commands[c.index + 1].pipedFrom.contains(c.index)) {
+               !ctx.pipelines.contains(where: { $0.commands.dropLast().contains(c.index) }) {
                 continue
             }
             for (i, a) in c.argv.enumerated() {

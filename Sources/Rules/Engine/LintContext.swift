@@ -226,10 +226,8 @@ public struct LintContext: Sendable {
     public init(_ dockerfile: Dockerfile, settings: RuleSettings = RuleSettings()) {
         self.dockerfile = dockerfile
         self.settings = settings
-        var cmds: [Command] = []
+        var out = Collected(cmds: [], assignments: [], pipelines: [])
         var byIns: [Int: [Int]] = [:]
-        var assignments: [RunAssignment] = []
-        var pipes: [PipelineInfo] = []
         var triggers: [Instruction] = []
         for ins in dockerfile.instructions {
             var run: RunInstruction?
@@ -241,19 +239,17 @@ public struct LintContext: Sendable {
                 if case .run(let r) = inner.value { run = r; trigger = true }
             }
             guard let run else { continue }
-            let before = cmds.count
-            var out = Collected(cmds: cmds, assignments: assignments, pipelines: pipes)
+            let before = out.cmds.count
             LintContext.collect(run, instruction: ins.index, trigger: trigger, into: &out)
-            cmds = out.cmds
-            assignments = out.assignments
-            pipes = out.pipelines
-            if cmds.count > before { byIns[ins.index] = Array(before..<cmds.count) }
+            if out.cmds.count > before { byIns[ins.index] = Array(before..<out.cmds.count) }
         }
+        var cmds = out.cmds
+        out.cmds = []
         for i in cmds.indices { cmds[i].index = i }
         self.commands = cmds
         self.commandsByInstruction = byIns
-        self.runAssignments = assignments
-        self.pipelines = pipes
+        self.runAssignments = out.assignments
+        self.pipelines = out.pipelines
         self.triggers = triggers
         let actions = cmds.map(PackageManagers.action)
         self.actions = actions

@@ -114,6 +114,8 @@ struct Suppressions {
             work += 1
             let bytes = src.lineBytes(line)
             guard let hash = bytes.firstIndex(of: UInt8(ascii: "#")) else { continue }
+            // Most comments are prose: only decode those that can be a pragma.
+            guard Suppressions.mayBePragma(bytes[(hash + 1)...]) else { continue }
             let text = String(decoding: bytes[(hash + 1)...], as: UTF8.self)
             let span = Span(hash, bytes.endIndex)
             let below = nextNonComment[line + 1 <= n ? line + 1 : n + 1]
@@ -206,6 +208,19 @@ struct Suppressions {
     /// `# hadolint ignore=SC2086` is for hadolint's own checks).
     func covered(_ id: String) -> Bool {
         Catalogue.descriptors.contains { $0.aliases.contains(id) }
+    }
+
+    /// Whether comment text holds `lint` (dflint, hadolint) or `check`, in any case.
+    static func mayBePragma(_ t: ArraySlice<UInt8>) -> Bool {
+        let lint: [UInt8] = Array("lint".utf8), check: [UInt8] = Array("check".utf8)
+        var i = t.startIndex
+        while i < t.endIndex {
+            let b = t[i] | 0x20
+            if b == 0x6C, t.endIndex - i >= 4, (0..<4).allSatisfy({ t[i + $0] | 0x20 == lint[$0] }) { return true }
+            if b == 0x63, t.endIndex - i >= 5, (0..<5).allSatisfy({ t[i + $0] | 0x20 == check[$0] }) { return true }
+            i += 1
+        }
+        return false
     }
 
     static func isComment(_ line: ArraySlice<UInt8>) -> Bool {
