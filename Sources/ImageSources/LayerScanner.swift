@@ -369,6 +369,7 @@ final class ViewBuilder {
                           let c = captured[target] {
                     capture = CapturedFile(path: path, layer: index, bytes: c.bytes, truncated: c.truncated)
                 }
+                if kind == .file || kind == .hardlink { summary.noteFile(path) }
                 put(FileRecord(path: path, kind: kind, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: size,
                                linkTarget: link, layer: index), capture: capture)
             }
@@ -491,6 +492,7 @@ final class ViewBuilder {
                 if kind == .file, CapturePolicy.shouldCapture(path, kind: .file) {
                     capture = readPrefix(h, size: size, path: path, layer: index)
                 }
+                if kind == .file { summary.noteFile(path) }
                 put(record, capture: capture)
             }
         }

@@ -17,15 +17,27 @@ extension CISRules {
         guard let final = ctx.finalStage else { return [] }
         let facts = ctx.facts(ofStage: final.index)
         guard facts.lastUser == nil else { return [] }
-        var msg = ctx.settings.imageMode
-            ? "the image config sets no User, so the container runs as root"
-            : "the final stage sets no USER, so the container runs as root"
+        if ctx.settings.imageMode { return [Hit(final.from.keywordSpan, imageMissingUserMessage(ctx))] }
+        var msg = "the final stage sets no USER, so the container runs as root"
         if let img = facts.rootImage, knownNonRoot(img) {
             msg += "; base image \(img.raw) is expected to run as a non-root user, but a Dockerfile cannot show it: declare USER explicitly"
         } else if facts.rootIsScratch {
             msg += " (uid 0: scratch has no users)"
         }
         return [Hit(final.from.keywordSpan, msg)]
+    }
+
+    /// Image mode: the config is final, so what the base is "expected" to do no longer matters, and the
+    /// reconstruction's `FROM scratch` only stands for an unknown base. Say what holds for this image.
+    static func imageMissingUserMessage(_ ctx: LintContext) -> String {
+        if ctx.settings.image?.isWindows == true {
+            return "the image config sets no User, so the Windows container runs as ContainerAdministrator, the container's administrator account (set USER ContainerUser or another non-administrator account)"
+        }
+        var msg = "the image config sets no User, so the container runs as root (uid 0)"
+        if let view = ctx.settings.layers, view.files["/etc/passwd"] == nil, view.layers.contains(where: { $0.skipped == nil }) {
+            msg += "; the image has no /etc/passwd, so a USER must be a numeric uid"
+        }
+        return msg
     }
 
     /// Base images that are published to run as a non-root user.
