@@ -6,10 +6,11 @@ extension CISRules {
     static let missingUser = Rule(RuleDescriptor(
         id: "DF101", name: "missing-user", title: "The final stage sets no USER", cis: "4.1", scored: true,
         defaultSeverity: .warning,
-        rationale: "Without a USER instruction the container's processes run as root (uid 0), so a compromise of the application is a compromise of root inside the container, one step from the host. CIS 4.1 asks for a dedicated user. A base image may set a non-root user itself, but that is invisible in the Dockerfile and can change when the base is updated.",
+        rationale: "Without a USER instruction the container's processes run as root (uid 0), so a compromise of the application is a compromise of root inside the container, one step from the host. CIS 4.1 asks for a dedicated user. A base image may set a non-root user itself, but that is invisible in the Dockerfile and can change when the base is updated. In image mode the config's User is final; a Windows image without one runs as ContainerAdministrator, the container's administrator account.",
         fix: "Create an unprivileged user and add `USER <name or uid>` to the final stage.",
         triggering: ["↓FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends ca-certificates\nCMD [\"app\"]\n",
-                     "FROM golang:1.22 AS build\nUSER builder\n↓FROM alpine:3.19\nCOPY --from=build /out/app /app\n"],
+                     "FROM golang:1.22 AS build\nUSER builder\n↓FROM alpine:3.19\nCOPY --from=build /out/app /app\n",
+                     "# settings: image-mode, os=windows\n↓FROM scratch\nCMD [\"mongod\"]\n"],
         nonTriggering: ["FROM debian:12-slim\nRUN useradd -r app\nUSER app\nCMD [\"app\"]\n",
                         "FROM alpine:3.19 AS base\nUSER 1000\nFROM base\nCMD [\"app\"]\n"],
         aliases: []

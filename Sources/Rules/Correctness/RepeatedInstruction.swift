@@ -8,7 +8,8 @@ extension CorrectnessRules {
         rationale: "Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect; the earlier ones are dead code that misleads readers. In image mode the rule looks within each build of the history only: a base image's CMD that the child image replaces is how images are meant to be built, and the facts the config adds are not instructions anyone wrote twice.",
         fix: "Keep only the last one.",
         triggering: ["FROM alpine:3.19\n↓CMD [\"a\"]\nCMD [\"b\"]\n↓HEALTHCHECK CMD true\nHEALTHCHECK CMD false\n"],
-        nonTriggering: ["FROM alpine:3.19 AS a\nCMD [\"a\"]\nFROM alpine:3.19\nCMD [\"b\"]\n"],
+        nonTriggering: ["FROM alpine:3.19 AS a\nCMD [\"a\"]\nFROM alpine:3.19\nCMD [\"b\"]\n",
+                        "# settings: image-mode, builds=3-4;5-6\nFROM scratch\nADD rootfs.tar.xz /\nCMD [\"sh\"]\nRUN make install\nCMD [\"app\"]\n"],
         aliases: ["DL4003", "DL4004", "DL3012", "MultipleInstructionsDisallowed"]
     )) { ctx in
         var hits: [Hit] = []

@@ -90,6 +90,10 @@ enum LayerRules {
     static func setuidDescription(_ r: FileRecord) -> String {
         let bits = r.isSetuid && r.isSetgid ? "setuid and setgid" : r.isSetuid ? "setuid" : "setgid"
         let who = r.isSetuid && r.isSetgid ? "its owner and group" : r.isSetuid ? "its owner" : "its group"
+        // Without an execute bit nobody can run it, yet: the bit grants nothing until a chmod +x.
+        if r.mode & 0o111 == 0 {
+            return "\(r.path) is \(bits) (owner \(r.uid):\(r.gid), mode \(octal(r.mode))): not executable, so the bit grants nothing yet, but it would run with the privileges of \(who) once made executable"
+        }
         return "\(r.path) is \(bits) (owner \(r.uid):\(r.gid), mode \(octal(r.mode))): it runs with the privileges of \(who)"
     }
 
