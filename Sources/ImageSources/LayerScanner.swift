@@ -1,8 +1,9 @@
 // Reads an image's layers into a FileSystemView: the merged file tree after
 // OCI/overlay whiteouts, files a layer added and a later one removed, and the
 // first bytes of the few files rules read (CapturePolicy). Layers are streamed
-// (gzip through our Inflater with an output cap, plain tar with lseek over
-// bodies) in constant memory: nothing is extracted, written, or executed.
+// (gzip through our Inflater and zstd through our ZstdReader, each with an
+// output cap, plain tar with lseek over bodies) in constant memory: nothing
+// is extracted, written, or executed.
 // Unpacked store layers (overlay2 / containers-storage `diff` dirs, vfs
 // snapshots) are walked with lstat, never following links.
 
@@ -284,10 +285,6 @@ final class ViewBuilder {
     private func scanBytes(head: [UInt8], index: Int, summary: inout LayerSummary,
                            compressed: () throws -> ByteSource, plain: () throws -> (TarInput, Int64?)) throws {
         let type = summary.mediaType ?? ""
-        if head.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) || type.contains("zstd") {
-            summary.skipped = "zstd layers are not supported yet"
-            return
-        }
         if head.starts(with: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) || head.starts(with: Array("BZh".utf8)) {
             summary.skipped = "xz/bzip2 layers are not supported"
             return
@@ -300,6 +297,10 @@ final class ViewBuilder {
         let total: Int64?
         if GzipReader.hasMagic(head) {
             input = BufferedInput(GzipReader(source: try compressed(), maxOutput: limits.maxUncompressedBytesPerLayer))
+            total = nil
+        } else if ZstdReader.hasMagic(head) || type.contains("zstd") {
+            // zstd by magic (a skippable frame may come first), or by media type (`tar+zstd`, docker's `tar.zstd`).
+            input = BufferedInput(ZstdReader(source: try compressed(), maxOutput: limits.maxUncompressedBytesPerLayer))
             total = nil
         } else {
             (input, total) = try plain()
@@ -372,6 +373,8 @@ final class ViewBuilder {
                 put(FileRecord(path: path, kind: kind, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: size,
                                linkTarget: link, layer: index), capture: capture)
             }
+        } catch let err as ZstdError {
+            problems.append("\(what): \(err.isOutputLimit ? "stopped: " : "")\(err); entries after that point are not in the view")
         } catch let err as InflateError {
             if case .outputLimitExceeded = err {
                 problems.append("\(what): stopped: \(err); entries after that point are not in the view")

@@ -55,6 +55,12 @@ public enum ZstdError: Error, Sendable, CustomStringConvertible, Equatable {
         }
     }
 
+    /// True for the decompression-bomb cap (the scan says "stopped" rather than "corrupt").
+    public var isOutputLimit: Bool {
+        if case .outputLimitExceeded = self { return true }
+        return false
+    }
+
     static func hex(_ v: UInt32) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: max(0, 8 - s.count)) + s
@@ -421,6 +427,8 @@ public final class ZstdReader: ByteSource {
     public private(set) var framesDecoded = 0
     /// Skippable frames passed over.
     public private(set) var skippableFrames = 0
+    /// Bytes of the ring buffer now allocated (window + two blocks + slack).
+    var allocatedWindow: Int { windowCapacity }
 
     /// - Parameters:
     ///   - source: the compressed bytes.

@@ -128,17 +128,47 @@ import LayerModel
         #expect(v.problems.contains { $0.contains("decompression bomb") || $0.contains("exceeds the limit") }, "\(v.problems)")
     }
 
-    @Test func zstdIsSkippedClearly() {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd"), "Debian's zstd (/usr/bin/zstd) is not installed"))
+    func zstdLayersAreScannedLikeGzipOnes() throws {
         var t = TarBuilder()
+        t.file("etc/passwd", "root:x:0:0::/root:/bin/sh\n")
+        t.file("usr/bin/su", "elf", mode: 0o4755)
         t.file("a", "b")
-        let zstd: [UInt8] = [0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]
-        let v = LayerScanner.scan(streams: [LayerStream(digest: "sha256:z", source: MemorySource(zstd)),
-                                            LayerStream(digest: "sha256:m", mediaType: "application/vnd.oci.image.layer.v1.tar+zstd",
-                                                        source: MemorySource(t.finished())),
-                                            LayerStream(digest: "sha256:ok", source: MemorySource(t.finished()))])
-        #expect(v.layers[0].skipped == "zstd layers are not supported yet")
-        #expect(v.layers[1].skipped == "zstd layers are not supported yet")
-        #expect(v.layers[2].skipped == nil && v.files["/a"]?.layer == 2)
+        let tar = t.finished()
+        let zst = try ZstdTool.compress(tar, ["-3"])
+        let broken: [UInt8] = [0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]
+        let v = LayerScanner.scan(streams: [
+            LayerStream(digest: "sha256:z", source: MemorySource(zst)),
+            LayerStream(digest: "sha256:m", mediaType: "application/vnd.oci.image.layer.v1.tar+zstd", source: MemorySource(zst)),
+            LayerStream(digest: "sha256:d", mediaType: "application/vnd.docker.image.rootfs.diff.tar.zstd", source: MemorySource(zst)),
+            LayerStream(digest: "sha256:broken", source: MemorySource(broken)),
+            LayerStream(digest: "sha256:mislabelled", mediaType: "application/vnd.oci.image.layer.v1.tar+zstd", source: MemorySource(tar)),
+        ])
+        #expect(v.layers.allSatisfy { $0.skipped == nil }, "\(v.layers)")
+        #expect(v.layers[0].entries == 3 && v.layers[1].entries == 3 && v.layers[2].entries == 3)
+        #expect(v.layers[0].bytes == Int64(tar.count) || v.layers[0].bytes >= Int64(tar.count - 1024))
+        #expect(v.files["/usr/bin/su"]?.isSetuid == true)
+        #expect(v.captured["/etc/passwd"]?.bytes == Array("root:x:0:0::/root:/bin/sh\n".utf8))
+        #expect(v.files["/a"]?.layer == 2)
+        #expect(v.problems.count == 2, "\(v.problems)")
+        #expect(v.problems.contains { $0.hasPrefix("layer 4 (sha256:broken)") && $0.contains("zstd") }, "\(v.problems)")
+        #expect(v.problems.contains { $0.hasPrefix("layer 5 (sha256:mislabelled)") && $0.contains("not zstd data") }, "\(v.problems)")
+        // The same tar, gzip-compressed, gives the same files.
+        #expect(scanTars([try Gzip.compress(tar)]).files == scanTars([zst]).files)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd"), "Debian's zstd (/usr/bin/zstd) is not installed"))
+    func zstdBombStopsWithAFinding() throws {
+        var t = TarBuilder()
+        t.file("etc/passwd", "root:x:0:0::/root:/bin/sh\n")
+        t.add("big", body: [UInt8](repeating: 0, count: 8 << 20))
+        t.file("after", "x")
+        let zst = try ZstdTool.compress(t.finished(), ["-19"])
+        #expect(zst.count < 10_000)
+        let v = scanTars([zst], limits: ScanLimits(maxUncompressedBytesPerLayer: 1 << 20))
+        #expect(v.files["/etc/passwd"] != nil)
+        #expect(v.files["/after"] == nil)
+        #expect(v.problems.contains { $0.contains("stopped") && $0.contains("exceeds the limit") }, "\(v.problems)")
     }
 
     @Test func gnuSparseEntriesAreSkippedSafely() {
