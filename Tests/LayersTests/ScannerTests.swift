@@ -323,3 +323,52 @@ import LayerModel
         #expect(v.removed.map(\.record.path) == ["/secret.key"] && v.removed.first?.content?.bytes == Array("k".utf8))
     }
 }
+
+/// rpm databases are read whole by the scanner, from tar layers and unpacked directories, and follow
+/// whiteouts like any file.
+@Suite struct RpmDatabaseScanTests {
+    static let dir: String = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                return url.appendingPathComponent("Tests/Fixtures/rpmdb").path
+            }
+            url = url.deletingLastPathComponent()
+        }
+        return "Tests/Fixtures/rpmdb"
+    }()
+    static func db(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))) }
+
+    @Test func tarLayersReadTheDatabaseAndHonourWhiteouts() throws {
+        var base = TarBuilder()
+        base.add("var/lib/rpm/rpmdb.sqlite", body: try Self.db("rpmdb.sqlite"))
+        base.add("usr/lib/sysimage/rpm/Packages.db", body: try Self.db("Packages.db"))
+        var later = TarBuilder()
+        later.add("usr/lib/sysimage/rpm/.wh.Packages.db")
+        later.add("var/lib/rpm/Packages", body: try Self.db("Packages-1k"))
+        let v = scanTars([base.finished(), later.finished()])
+        #expect(v.problems.isEmpty, "\(v.problems)")
+        #expect(v.rpmDatabases.keys.sorted() == ["/var/lib/rpm/Packages", "/var/lib/rpm/rpmdb.sqlite"])
+        #expect(v.rpmDatabases["/var/lib/rpm/rpmdb.sqlite"]?.packages.count == 12)
+        #expect(v.rpmDatabases["/var/lib/rpm/rpmdb.sqlite"]?.layer == 0)
+        #expect(v.rpmDatabases["/var/lib/rpm/Packages"]?.backend == .bdb && v.rpmDatabases["/var/lib/rpm/Packages"]?.layer == 1)
+        // Only the packages are kept, not the database bytes.
+        #expect(v.captured["/var/lib/rpm/rpmdb.sqlite"] == nil)
+        // A broken database is a problem of that database, not of the layer.
+        var broken = TarBuilder()
+        broken.add("var/lib/rpm/rpmdb.sqlite", body: Array(try Self.db("rpmdb.sqlite").prefix(8192)))
+        let b = scanTars([broken.finished()])
+        #expect(b.problems.isEmpty)
+        #expect(b.rpmDatabases["/var/lib/rpm/rpmdb.sqlite"]?.problems.isEmpty == false)
+    }
+
+    @Test func unpackedDirectoriesReadTheDatabase() throws {
+        let root = NSTemporaryDirectory() + "dflint-rpmdir-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/var/lib/rpm", withIntermediateDirectories: true)
+        try Data(try Self.db("Packages-16k")).write(to: URL(fileURLWithPath: root + "/var/lib/rpm/Packages"))
+        let v = LayerScanner.scan(directories: [root])
+        #expect(v.rpmDatabases["/var/lib/rpm/Packages"]?.packages.count == 12)
+        #expect(v.rpmDatabases["/var/lib/rpm/Packages"]?.problems == [])
+    }
+}
