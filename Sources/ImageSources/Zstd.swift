@@ -73,7 +73,8 @@ public enum ZstdError: Error, Sendable, CustomStringConvertible, Equatable {
 /// bit read being the one below the highest set bit of the last byte.
 struct ZstdBackwardBits {
     let start: UnsafePointer<UInt8>
-    var ptr: UnsafePointer<UInt8>
+    /// Offset from `start` of the 8 bytes in `container`.
+    var pos: Int
     var container: UInt64
     /// Bits used from the top of `container`; more than 64 means the stream was over-read.
     var consumed: Int
@@ -85,11 +86,11 @@ struct ZstdBackwardBits {
         self.start = start
         let skip = last.leadingZeroBitCount + 1
         if count >= 8 {
-            ptr = start + count - 8
-            container = UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self).littleEndian
+            pos = count - 8
+            container = UnsafeRawPointer(start + pos).loadUnaligned(as: UInt64.self).littleEndian
             consumed = skip
         } else {
-            ptr = start
+            pos = 0
             var c: UInt64 = 0
             for i in 0..<count { c |= UInt64(start[i]) << UInt64(8 * i) }
             container = c
@@ -100,37 +101,38 @@ struct ZstdBackwardBits {
     /// The next `n` bits (0...56 after a reload), most significant first.
     @inline(__always)
     mutating func read(_ n: Int) -> Int {
-        let v = ((container &<< UInt64(truncatingIfNeeded: consumed)) &>> 1) &>> UInt64(truncatingIfNeeded: 63 - n)
-        consumed += n
+        let v = ((container &<< UInt64(truncatingIfNeeded: consumed)) &>> 1) &>> UInt64(truncatingIfNeeded: 63 &- n)
+        consumed &+= n
         return Int(truncatingIfNeeded: v)
     }
 
     /// The next `n` bits (1...56) without using them.
     @inline(__always)
     func peek(_ n: Int) -> Int {
-        Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> UInt64(truncatingIfNeeded: 64 - n))
+        Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> UInt64(truncatingIfNeeded: 64 &- n))
     }
 
     /// Refills the container so that at least 56 bits are available, unless the start is near.
     @inline(__always)
     mutating func reload() {
         if consumed > 64 { return }
-        if ptr - start >= 8 {
-            ptr -= consumed >> 3
+        if pos >= 8 {
+            pos &-= consumed &>> 3
             consumed &= 7
-            container = UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self).littleEndian
+            container = UnsafeRawPointer(start + pos).loadUnaligned(as: UInt64.self).littleEndian
             return
         }
-        if ptr == start { return }
-        var bytes = consumed >> 3
-        if ptr - bytes < start { bytes = ptr - start }
-        ptr -= bytes
-        consumed -= bytes << 3
-        container = UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self).littleEndian
+        if pos == 0 { return }
+        let bytes = min(consumed &>> 3, pos)
+        pos &-= bytes
+        consumed &-= bytes &<< 3
+        container = UnsafeRawPointer(start + pos).loadUnaligned(as: UInt64.self).littleEndian
     }
 
+    /// True when fewer than 8 bytes are left before the start (reloads no longer give 56 bits).
+    var nearStart: Bool { pos < 8 }
     /// True once every bit of the stream has been read, exactly.
-    var finished: Bool { ptr == start && consumed == 64 }
+    var finished: Bool { pos == 0 && consumed == 64 }
     /// True when more bits were read than the stream has.
     var overflowed: Bool { consumed > 64 }
 }
@@ -734,14 +736,7 @@ public final class ZstdReader: ByteSource {
             let seg = (regen + 3) / 4
             let last = regen - 3 * seg
             guard last >= 0 else { throw ZstdError.corrupt("too few literals for four streams") }
-            var src = q + 6
-            try decodeHuffmanStream(src, s1, into: literals, count: seg)
-            src += s1
-            try decodeHuffmanStream(src, s2, into: literals + seg, count: seg)
-            src += s2
-            try decodeHuffmanStream(src, s3, into: literals + 2 * seg, count: seg)
-            src += s3
-            try decodeHuffmanStream(src, s4, into: literals + 3 * seg, count: last)
+            try decodeHuffmanStreams(q + 6, s1, s2, s3, s4, into: literals, segment: seg, last: last)
         }
         return (UnsafePointer(literals), regen, hdr + comp)
     }
@@ -815,17 +810,65 @@ public final class ZstdReader: ByteSource {
         return used
     }
 
+    /// Decodes the four Huffman-coded literal streams, interleaved (four independent bit readers
+    /// keep the processor busy), then finishes each one alone near its start.
+    private func decodeHuffmanStreams(_ src: UnsafePointer<UInt8>, _ s1: Int, _ s2: Int, _ s3: Int, _ s4: Int,
+                                      into dst: UnsafeMutablePointer<UInt8>, segment seg: Int, last: Int) throws {
+        if seg == 0 {
+            // No literals at all: every stream must still be a valid empty one.
+            for (p, n) in [(src, s1), (src + s1, s2), (src + s1 + s2, s3), (src + s1 + s2 + s3, s4)] {
+                var br = try ZstdBackwardBits(p, count: n)
+                try finishHuffmanStream(&br, into: dst, count: 0)
+            }
+            return
+        }
+        var b0 = try ZstdBackwardBits(src, count: s1)
+        var b1 = try ZstdBackwardBits(src + s1, count: s2)
+        var b2 = try ZstdBackwardBits(src + s1 + s2, count: s3)
+        var b3 = try ZstdBackwardBits(src + s1 + s2 + s3, count: s4)
+        let table = huf
+        let shift = UInt64(64 - hufBits)
+        let d0 = dst, d1 = dst + seg, d2 = dst + 2 * seg, d3 = dst + 3 * seg
+        var i = 0
+        let fastEnd = min(seg, last) - 3
+        while i < fastEnd {
+            b0.reload(); b1.reload(); b2.reload(); b3.reload()
+            if b0.nearStart || b1.nearStart || b2.nearStart || b3.nearStart { break }
+            for k in 0..<4 {
+                let e0 = table[Int(truncatingIfNeeded: (b0.container &<< UInt64(truncatingIfNeeded: b0.consumed)) &>> shift)]
+                let e1 = table[Int(truncatingIfNeeded: (b1.container &<< UInt64(truncatingIfNeeded: b1.consumed)) &>> shift)]
+                let e2 = table[Int(truncatingIfNeeded: (b2.container &<< UInt64(truncatingIfNeeded: b2.consumed)) &>> shift)]
+                let e3 = table[Int(truncatingIfNeeded: (b3.container &<< UInt64(truncatingIfNeeded: b3.consumed)) &>> shift)]
+                d0[i + k] = UInt8(truncatingIfNeeded: e0 >> 8); b0.consumed += Int(e0 & 0xff)
+                d1[i + k] = UInt8(truncatingIfNeeded: e1 >> 8); b1.consumed += Int(e1 & 0xff)
+                d2[i + k] = UInt8(truncatingIfNeeded: e2 >> 8); b2.consumed += Int(e2 & 0xff)
+                d3[i + k] = UInt8(truncatingIfNeeded: e3 >> 8); b3.consumed += Int(e3 & 0xff)
+            }
+            i += 4
+        }
+        try finishHuffmanStream(&b0, into: d0 + i, count: seg - i)
+        try finishHuffmanStream(&b1, into: d1 + i, count: seg - i)
+        try finishHuffmanStream(&b2, into: d2 + i, count: seg - i)
+        try finishHuffmanStream(&b3, into: d3 + i, count: last - i)
+    }
+
     /// Decodes one Huffman-coded literal stream of exactly `count` symbols.
     private func decodeHuffmanStream(_ src: UnsafePointer<UInt8>, _ size: Int, into dst: UnsafeMutablePointer<UInt8>, count: Int) throws {
         if count == 0 && size == 0 { return }
         var br = try ZstdBackwardBits(src, count: size)
+        try finishHuffmanStream(&br, into: dst, count: count)
+    }
+
+    /// Decodes the next `count` symbols of a stream; its last bit must be the last symbol's.
+    private func finishHuffmanStream(_ br: inout ZstdBackwardBits, into dst: UnsafeMutablePointer<UInt8>, count: Int) throws {
+        if count < 0 { throw ZstdError.corrupt("too few literals for four streams") }
         let table = huf
         let bits = hufBits
         var i = 0
         // Four symbols per refill while the stream has at least 8 bytes left (4 x 11 bits <= 56).
         while count - i >= 4 {
             br.reload()
-            if br.ptr - br.start < 8 { break }
+            if br.nearStart { break }
             var e = table[br.peek(bits)]
             dst[i] = UInt8(truncatingIfNeeded: e >> 8); br.consumed += Int(e & 0xff)
             e = table[br.peek(bits)]
@@ -888,13 +931,14 @@ public final class ZstdReader: ByteSource {
             for n in 0..<nbSeq {
                 let lE = llT[llState], mE = mlT[mlState], oE = ofT[ofState]
                 // Offset, then match length, then literals length (RFC 8878 3.1.1.3.2.1.3).
-                let ofCode = Int(oE.nbAddBits)
-                if ofCode > 31 { throw ZstdError.corrupt("offset code \(ofCode) is out of range") }
-                let ofValue = Int(oE.baseValue) + br.read(ofCode)
-                br.reload()
-                let mlen = Int(mE.baseValue) + br.read(Int(mE.nbAddBits))
-                let llen = Int(lE.baseValue) + br.read(Int(lE.nbAddBits))
-                br.reload()
+                let ofCode = Int(oE.nbAddBits), mlBits = Int(mE.nbAddBits), llBits = Int(lE.nbAddBits)
+                // One refill per sequence gives 56 bits: enough unless the extra bits are long (then refill between).
+                let long = ofCode &+ mlBits &+ llBits > 30
+                let ofValue = Int(oE.baseValue) &+ br.read(ofCode)
+                if long { br.reload() }
+                let mlen = Int(mE.baseValue) &+ br.read(mlBits)
+                let llen = Int(lE.baseValue) &+ br.read(llBits)
+                if long { br.reload() }
                 var offset: Int
                 if ofValue > 3 {
                     offset = ofValue - 3
@@ -916,12 +960,12 @@ public final class ZstdReader: ByteSource {
                     }
                     if offset == 0 { throw ZstdError.corrupt("repeat offset 0") }
                 }
-                if n + 1 < nbSeq {
-                    llState = Int(lE.newStateBase) + br.read(Int(lE.nbBits))
-                    mlState = Int(mE.newStateBase) + br.read(Int(mE.nbBits))
-                    ofState = Int(oE.newStateBase) + br.read(Int(oE.nbBits))
-                    br.reload()
+                if n &+ 1 < nbSeq {
+                    llState = Int(lE.newStateBase) &+ br.read(Int(lE.nbBits))
+                    mlState = Int(mE.newStateBase) &+ br.read(Int(mE.nbBits))
+                    ofState = Int(oE.newStateBase) &+ br.read(Int(oE.nbBits))
                 }
+                br.reload()
                 // Execute: literals, then the match.
                 if llen > litCount - litPos { throw ZstdError.corrupt("sequence uses more literals than the block has") }
                 if llen + mlen > blockEnd - op { throw ZstdError.corrupt("sequences produce more than the block size limit") }
@@ -939,8 +983,18 @@ public final class ZstdReader: ByteSource {
                         let src = win + (op - offset)
                         if offset >= 16 {
                             ZstdReader.copy(win + op, UnsafePointer(src), mlen)
-                        } else {
+                        } else if mlen <= 32 {
                             for k in 0..<mlen { win[op + k] = src[k] }
+                        } else {
+                            // A short period repeated: copy whole periods, doubling the distance each time.
+                            let dst = win + op
+                            var k = 0, d = offset
+                            while k < mlen {
+                                let n = min(d, mlen - k)
+                                (dst + k).update(from: dst + k - d, count: n)
+                                k += n
+                                d += n
+                            }
                         }
                     } else {
                         // The match starts in the back of the ring.
