@@ -834,17 +834,20 @@ public final class ZstdReader: ByteSource {
         while i < fastEnd {
             b0.reload(); b1.reload(); b2.reload(); b3.reload()
             if b0.nearStart || b1.nearStart || b2.nearStart || b3.nearStart { break }
-            for k in 0..<4 {
+            var k = i
+            let kEnd = i &+ 4
+            while k < kEnd {
                 let e0 = table[Int(truncatingIfNeeded: (b0.container &<< UInt64(truncatingIfNeeded: b0.consumed)) &>> shift)]
                 let e1 = table[Int(truncatingIfNeeded: (b1.container &<< UInt64(truncatingIfNeeded: b1.consumed)) &>> shift)]
                 let e2 = table[Int(truncatingIfNeeded: (b2.container &<< UInt64(truncatingIfNeeded: b2.consumed)) &>> shift)]
                 let e3 = table[Int(truncatingIfNeeded: (b3.container &<< UInt64(truncatingIfNeeded: b3.consumed)) &>> shift)]
-                d0[i + k] = UInt8(truncatingIfNeeded: e0 >> 8); b0.consumed += Int(e0 & 0xff)
-                d1[i + k] = UInt8(truncatingIfNeeded: e1 >> 8); b1.consumed += Int(e1 & 0xff)
-                d2[i + k] = UInt8(truncatingIfNeeded: e2 >> 8); b2.consumed += Int(e2 & 0xff)
-                d3[i + k] = UInt8(truncatingIfNeeded: e3 >> 8); b3.consumed += Int(e3 & 0xff)
+                d0[k] = UInt8(truncatingIfNeeded: e0 &>> 8); b0.consumed &+= Int(e0 & 0xff)
+                d1[k] = UInt8(truncatingIfNeeded: e1 &>> 8); b1.consumed &+= Int(e1 & 0xff)
+                d2[k] = UInt8(truncatingIfNeeded: e2 &>> 8); b2.consumed &+= Int(e2 & 0xff)
+                d3[k] = UInt8(truncatingIfNeeded: e3 &>> 8); b3.consumed &+= Int(e3 & 0xff)
+                k &+= 1
             }
-            i += 4
+            i &+= 4
         }
         try finishHuffmanStream(&b0, into: d0 + i, count: seg - i)
         try finishHuffmanStream(&b1, into: d1 + i, count: seg - i)
@@ -967,14 +970,14 @@ public final class ZstdReader: ByteSource {
                 }
                 br.reload()
                 // Execute: literals, then the match.
-                if llen > litCount - litPos { throw ZstdError.corrupt("sequence uses more literals than the block has") }
-                if llen + mlen > blockEnd - op { throw ZstdError.corrupt("sequences produce more than the block size limit") }
+                if llen > litCount &- litPos { throw ZstdError.corrupt("sequence uses more literals than the block has") }
+                if llen &+ mlen > blockEnd &- op { throw ZstdError.corrupt("sequences produce more than the block size limit") }
                 if llen > 0 {
                     ZstdReader.copy(win + op, lit + litPos, llen)
-                    op += llen
-                    litPos += llen
+                    op &+= llen
+                    litPos &+= llen
                 }
-                let reach = produced + (op - outPos)
+                let reach = produced &+ (op &- outPos)
                 if offset > reach || offset > history {
                     throw ZstdError.corrupt("offset \(offset) reaches before the start of the frame or window")
                 }
@@ -1005,7 +1008,7 @@ public final class ZstdReader: ByteSource {
                         var f2 = 0
                         while k < mlen { win[op + k] = win[f2]; k += 1; f2 += 1 }
                     }
-                    op += mlen
+                    op &+= mlen
                 }
             }
             if !br.finished { throw ZstdError.corrupt("sequence bitstream does not end with its last sequence") }
