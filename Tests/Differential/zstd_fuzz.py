@@ -101,6 +101,7 @@ def main():
     ap.add_argument("--count", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=20.0)
+    ap.add_argument("--verbose", action="store_true", help="print why dflint refused what zstd -dc accepted")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     base = seeds(rng)
@@ -152,6 +153,8 @@ def main():
                     failures.append(f"{where}: zstd -dc and dflint both accept it but decode different bytes")
         elif ref.returncode == 0 and len(ref.stdout) <= CAP:
             stricter += 1
+            if a.verbose:
+                print(f"  {where}: zstd -dc accepts ({len(ref.stdout)} bytes), dflint says: {err}")
     print(f"zstd fuzz: {ok_seeds}/{len(base)} seeds exact, {a.count} mutated cases, {accepted} accepted by dflint "
           f"({agree} of them identical to zstd -dc), {stricter} accepted by zstd -dc only, {len(failures)} failures")
     for f in failures[:20]:
