@@ -110,14 +110,17 @@ public struct FileSystemView: Sendable {
     public var layers: [LayerSummary]
     /// Problems met while reading (decompression bomb stopped, truncated layer, ...).
     public var problems: [String]
+    /// rpm databases present in the final view, read whole and decoded, keyed by path.
+    public var rpmDatabases: [String: RpmDatabaseRead]
 
     public init(files: [String: FileRecord] = [:], removed: [RemovedFile] = [], captured: [String: CapturedFile] = [:],
-                layers: [LayerSummary] = [], problems: [String] = []) {
+                layers: [LayerSummary] = [], problems: [String] = [], rpmDatabases: [String: RpmDatabaseRead] = [:]) {
         self.files = files
         self.removed = removed
         self.captured = captured
         self.layers = layers
         self.problems = problems
+        self.rpmDatabases = rpmDatabases
     }
 }
 
