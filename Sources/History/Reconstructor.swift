@@ -12,20 +12,69 @@ public struct ReconstructedInstruction: Sendable {
     public var fromConfig: Bool
     /// 1-based lines of `text` inside `Reconstruction.text`.
     public var lineRange: ClosedRange<Int>
+    /// Index in `Reconstruction.builds` of the build that wrote it (nil for FROM and config facts).
+    public var build: Int? = nil
+}
+
+/// One build the history is made of: the entries one `docker build` (or buildah, or a tool
+/// without a Dockerfile) added on top of the image before it.
+public struct BuildSegment: Sendable, Hashable {
+    /// Its history entries.
+    public var entries: ClosedRange<Int>
+    /// How its start was found, as `reconstruct` says it.
+    public var evidence: String
+    /// True when the history itself marks the start (buildah's and BuildKit's comments); false
+    /// for a rule of thumb (a CMD followed by more layers, a label set again, ...).
+    public var exact: Bool
+    /// The image it was built FROM, when the history names it (`scratch` for none).
+    public var from: String?
+
+    public init(entries: ClosedRange<Int>, evidence: String, exact: Bool, from: String? = nil) {
+        self.entries = entries
+        self.evidence = evidence
+        self.exact = exact
+        self.from = from
+    }
 }
 
 public struct Reconstruction: Sendable {
-    /// The pseudo-Dockerfile, with a `# [index] created ... (layer | empty)` comment before each entry.
+    /// The pseudo-Dockerfile: the header comments (what was read, the builder, notes, how the
+    /// base image was told apart), then a `# [index] created ... (layer | empty)` comment before
+    /// each entry. `dflint reconstruct` prints exactly this text and the rules lint exactly this
+    /// text, so a finding's line:column is a place in what `reconstruct` shows.
     public var text: String
     public var instructions: [ReconstructedInstruction]
     /// `Dockerfile.parse(text)`: the same typed tree the rules run on.
     public var dockerfile: Dockerfile
     public var builder: Builder
     public var notes: [String]
+    /// The builds the history is made of, oldest first (one when nothing tells them apart).
+    public var builds: [BuildSegment]
+    /// The base image's boundary as the header states it.
+    public var boundary: String
 
     /// The history entry an instruction on `line` came from.
     public func historyIndex(ofLine line: Int) -> Int? {
         instructions.first { $0.lineRange.contains(line) }?.historyIndex
+    }
+
+    /// Index of the last entry of the base image (nil: no base entries in the history).
+    public var baseEnd: Int? {
+        guard let first = builds.last?.entries.lowerBound, first > 0 else { return nil }
+        return first - 1
+    }
+
+    /// Line ranges of `text`, one per build with instructions, then one for the config facts:
+    /// instructions of different ranges were not written by the same build.
+    public var buildLines: [ClosedRange<Int>] {
+        var out: [ClosedRange<Int>] = []
+        for b in builds.indices {
+            let ranges = instructions.filter { $0.build == b }.map(\.lineRange)
+            if let lo = ranges.map(\.lowerBound).min(), let hi = ranges.map(\.upperBound).max() { out.append(lo...hi) }
+        }
+        let facts = instructions.filter(\.fromConfig).map(\.lineRange)
+        if let lo = facts.map(\.lowerBound).min(), let hi = facts.map(\.upperBound).max() { out.append(lo...hi) }
+        return out
     }
 }
 
@@ -37,8 +86,10 @@ public enum Reconstructor {
     ///     (or the manifest's layer digests when the shape has no diff IDs).
     ///   - layerSizes: size in bytes of each layer (by the digests entries are tied to), shown
     ///     in the entry comments when the history itself does not give one.
+    ///   - header: comment lines (without `# `) the text starts with, in place of the default
+    ///     `Reconstructed from the image history of NAME`; `dflint reconstruct` puts what it read there.
     public static func reconstruct(_ image: ImageMetadata, name: String, layerDigests: [String]? = nil,
-                                   layerSizes: [String: Int64] = [:]) -> Reconstruction {
+                                   layerSizes: [String: Int64] = [:], header: [String]? = nil) -> Reconstruction {
         let history = image.history
         var parser = CreatedByParser()
         let parsed = history.map { parser.parse($0) }
@@ -57,9 +108,7 @@ public enum Reconstructor {
         } else if parsed.allSatisfy(\.isOpaque) {
             notes.append("history is opaque (\(builder.rawValue)): linting the config alone")
         }
-        if [.kaniko, .buildkit].contains(builder) {
-            if builder == .kaniko { notes.append("kaniko records no metadata instructions: config facts added") }
-        }
+        if builder == .kaniko { notes.append("kaniko records no metadata instructions: config facts added") }
 
         // Layers.
         let digests = layerDigests ?? (image.diffIDs.isEmpty ? image.layerDigests : image.diffIDs)
@@ -73,23 +122,32 @@ public enum Reconstructor {
             notes.append("\(k) non-empty history entries for \(digests.count) layers: layer ties are approximate")
         }
 
-        // Base boundary.
-        let baseEnd = baseBoundary(history, parsed)
+        // Builds and the base boundary.
+        let builds = segments(history, parsed)
+        let final = builds.last
+        let baseEnd = final.map(\.entries.lowerBound).flatMap { $0 > 0 ? $0 - 1 : nil }
         var fromName: String?
-        if let b = image.annotations["org.opencontainers.image.base.name"] ?? image.config.labels["org.opencontainers.image.base.name"] {
+        if let f = final?.from, f != "scratch" {
+            fromName = f
+        } else if final?.from == nil,
+                  let b = image.annotations["org.opencontainers.image.base.name"] ?? image.config.labels["org.opencontainers.image.base.name"] {
             fromName = b
-        } else if let n = history.last(where: { namedFrom($0.comment) != nil }).flatMap({ namedFrom($0.comment) }) {
-            fromName = n
         }
+        let boundary = describeBoundary(builds, history: history)
 
         var b = TextBuilder()
-        b.comment("Reconstructed from the image history of \(sanitize(name)) (builder \(builder.rawValue))")
-        for n in notes { b.comment(n) }
+        if let header { for h in header { b.comment(Render.oneLine(h)) } } else { b.comment("Reconstructed from the image history of \(sanitize(name))") }
+        b.comment("builder: \(builder.rawValue)")
+        for n in notes { b.comment("note: " + n) }
+        b.comment("base image: " + boundary)
+        if builds.count > 1 {
+            b.comment("builds: " + builds.map { "\(range($0.entries)) (\($0.exact ? "exact" : "approximate"))" }.joined(separator: ", "))
+        }
         if let fromName, !fromName.contains(" ") {
             b.add(ReconstructedInstruction(text: "FROM " + fromName, historyIndex: nil, layerDigest: nil, isBase: false,
                                            fromConfig: false, lineRange: 1...1))
         } else {
-            b.comment("base image unknown: its layers (if any) are part of this image")
+            if final?.from != "scratch" { b.comment("base image unknown: its layers (if any) are part of this image") }
             b.add(ReconstructedInstruction(text: "FROM scratch", historyIndex: nil, layerDigest: nil, isBase: false,
                                            fromConfig: false, lineRange: 1...1))
         }
@@ -100,6 +158,12 @@ public enum Reconstructor {
         for (i, e) in history.enumerated() {
             let p = parsed[i]
             let isBase = baseEnd.map { i <= $0 } ?? false
+            let build = builds.firstIndex { $0.entries.contains(i) }
+            if builds.count > 1, let bi = build, builds[bi].entries.lowerBound == i {
+                let seg = builds[bi]
+                b.comment("---- build \(bi + 1) of \(builds.count): \(entries(seg.entries))"
+                          + (bi == builds.count - 1 ? ", this image's own" : ", part of the base image") + ": " + seg.evidence)
+            }
             var line = "[\(i)] created \(e.created ?? "?")"
             if e.emptyLayer { line += " (empty)" } else {
                 line += " (layer"
@@ -117,7 +181,7 @@ public enum Reconstructor {
             }
             for a in p.buildArgs where argValues[a.name] != a.value {
                 argValues[a.name] = a.value
-                b.addChecked("ARG \(a.name)=" + Render.value(a.value), index: i, digest: nil, isBase: isBase)
+                b.addChecked("ARG \(a.name)=" + Render.value(a.value), index: i, digest: nil, isBase: isBase, build: build)
             }
             if kw == "ARG" {
                 for t in Render.splitPairs(String(text.dropFirst(4)), env: true) {
@@ -125,7 +189,7 @@ public enum Reconstructor {
                 }
             }
             if p.lowConfidence { b.comment("  low confidence: exec-form RUN or docker commit") }
-            if b.addChecked(text, index: i, digest: layerOf[i], isBase: isBase) {
+            if b.addChecked(text, index: i, digest: layerOf[i], isBase: isBase, build: build) {
                 if kw == "HEALTHCHECK" { health = p.health }
                 if kw == "ONBUILD" { onbuilds.append(String(text.dropFirst(8))) }
             }
@@ -138,15 +202,34 @@ public enum Reconstructor {
 
         let text = b.text
         return Reconstruction(text: text, instructions: b.instructions, dockerfile: Dockerfile.parse(text, path: name),
-                              builder: builder, notes: notes)
+                              builder: builder, notes: notes, builds: builds, boundary: boundary)
+    }
+
+    static func range(_ r: ClosedRange<Int>) -> String {
+        r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound)-\(r.upperBound)"
+    }
+
+    /// `entry 3` or `entries 3-5`.
+    static func entries(_ r: ClosedRange<Int>) -> String {
+        (r.lowerBound == r.upperBound ? "entry " : "entries ") + range(r)
     }
 
     /// buildah's `FROM <name>` comment when it names an image rather than an intermediate ID.
     static func namedFrom(_ comment: String?) -> String? {
         guard let c = comment, c.hasPrefix("FROM ") else { return nil }
         let n = String(c.dropFirst(5)).trimmingSpaces
-        if n.isEmpty || (n.count == 12 && n.allSatisfy(\.isHexDigit)) || n.contains(" ") { return nil }
+        if n.isEmpty || isImageID(n) || n.contains(" ") { return nil }
         return n
+    }
+
+    /// buildah's `FROM <12 hex>`: the previous step's intermediate image, so the same build goes on.
+    static func continuesBuild(_ comment: String?) -> Bool {
+        guard let c = comment, c.hasPrefix("FROM ") else { return false }
+        return isImageID(String(c.dropFirst(5)).trimmingSpaces)
+    }
+
+    static func isImageID(_ n: String) -> Bool {
+        (n.count == 12 || n.count == 64) && n.allSatisfy(\.isHexDigit)
     }
 
     static func sanitize(_ s: String) -> String {
@@ -168,33 +251,159 @@ public enum Reconstructor {
         return parsed.isEmpty ? .opaque : .opaque
     }
 
-    /// Index of the last base-image entry: buildah's `FROM` comment, else trivy's
-    /// GuessBaseImageIndex (the last empty-layer CMD/ENTRYPOINT before a non-empty layer),
-    /// else the leading opaque entries.
-    static func baseBoundary(_ h: [HistoryEntry], _ parsed: [ParsedEntry]) -> Int? {
-        if let named = h.lastIndex(where: { namedFrom($0.comment) != nil }) {
-            if named == h.count - 1 {
-                // buildah without --layers: only the last entry carries the comment.
-                var j = named - 1
+    static let buildkitComment = "buildkit.dockerfile.v0"
+
+    /// Splits the history into the builds it is made of, as exactly as the data allows:
+    /// 1. buildah's `FROM <name>` comments start a build (with `--layers` on its first entry,
+    ///    without on its last one); its `FROM <id>` comments go on with the same build, and
+    ///    a run of them after an entry without one is a build `FROM scratch`;
+    /// 2. BuildKit's `buildkit.dockerfile.v0` comments starting (or stopping) after entries
+    ///    without them;
+    /// 3. leading entries without Dockerfile history (a base made by another tool);
+    /// then, inside what the comments do not split (rules of thumb):
+    /// 4. the first empty-layer CMD after a rootfs `ADD file:… in /` ends the OS image;
+    /// 5. an empty-layer CMD or ENTRYPOINT followed by more layers ends a build (trivy's
+    ///    GuessBaseImageIndex, applied to every such CMD);
+    /// 6. a LABEL setting a key an earlier entry of the same build set starts a new build.
+    static func segments(_ h: [HistoryEntry], _ parsed: [ParsedEntry]) -> [BuildSegment] {
+        let n = h.count
+        guard n > 0 else { return [] }
+        // start index -> (evidence, exact, from)
+        var starts: [Int: (String, Bool, String?)] = [:]
+        /// Starts found from comments whose builds need no rule of thumb inside.
+        var exactParts = Set<Int>()
+
+        // 1. buildah
+        let named = h.indices.filter { namedFrom(h[$0].comment) != nil }
+        for i in named {
+            let name = namedFrom(h[i].comment)!
+            let withoutLayers = i == n - 1 && i > 0 && h[i - 1].comment?.hasPrefix("FROM ") != true
+            if withoutLayers {
+                // buildah without --layers: only the last entry carries the comment; the build's other
+                // entries are the empty-layer ones before it (a base's trailing empty entries look the same).
+                var j = i - 1
                 while j >= 0, h[j].emptyLayer, h[j].comment == nil, !parsed[j].isOpaque { j -= 1 }
-                return j >= 0 ? j : nil
+                // Without --layers every entry but the last is empty: a layer before them is the base's for sure,
+                // so a build of one entry (the usual `RUN` of a small Containerfile) is told apart exactly.
+                if j + 1 == i {
+                    starts[i] = ("buildah's `FROM \(name)` comment on the last entry (a build without --layers; the entry before it has a layer of its own, so it is the base's)", true, name)
+                } else {
+                    starts[j + 1] = ("buildah's `FROM \(name)` comment on the last entry (a build without --layers: the empty-layer entries before it are taken as its own)", false, name)
+                }
+                exactParts.insert(j + 1)   // no rule of thumb splits it further: it has no layers to go by
+            } else {
+                starts[i] = ("buildah's `FROM \(name)` comment on entry \(i)", true, name)
+                exactParts.insert(i)
             }
-            return named > 0 ? named - 1 : nil
         }
-        if h.contains(where: { $0.comment?.hasPrefix("FROM ") == true }) { return nil } // buildah FROM scratch
-        var foundNonEmpty = false
-        var i = h.count - 1
-        while i >= 0 {
-            let e = h[i]
-            if !foundNonEmpty {
-                if e.emptyLayer { i -= 1; continue }
-                foundNonEmpty = true
+        var i = 0
+        while i < n {
+            guard continuesBuild(h[i].comment) else { i += 1; continue }
+            var j = i
+            while j + 1 < n, continuesBuild(h[j + 1].comment) { j += 1 }
+            if i > 0, h[i - 1].comment?.hasPrefix("FROM ") != true, starts[i - 1] == nil {
+                // The entry before a run of `FROM <id>` comments has none: buildah's first step of a build from scratch.
+                starts[i - 1] = ("buildah's `FROM <id>` comments on \(entries(i...j)) continue a build whose first entry \(i - 1) names no base: FROM scratch", true, "scratch")
+                exactParts.insert(i - 1)
             }
-            if e.emptyLayer, ["CMD", "ENTRYPOINT"].contains(parsed[i].keyword ?? "") { return i }
-            i -= 1
+            i = j + 1
         }
+        // 2. BuildKit
+        func bk(_ k: Int) -> Bool { h[k].comment == buildkitComment }
+        for k in 1..<max(1, n) where starts[k] == nil {
+            if bk(k) && !bk(k - 1) && !named.contains(k - 1) {
+                starts[k] = ("BuildKit's `\(buildkitComment)` comments begin at entry \(k)", true, nil)
+            } else if !bk(k) && bk(k - 1) && h[k].comment?.hasPrefix("FROM ") != true {
+                starts[k] = ("entry \(k) is the first without BuildKit's `\(buildkitComment)` comment after entries with it", true, nil)
+            }
+        }
+        // 3. leading entries without Dockerfile history
         let leading = parsed.prefix { $0.isOpaque }.count
-        return leading > 0 && leading < parsed.count ? leading - 1 : nil
+        if leading > 0, leading < n, starts[leading] == nil, !(1..<leading).contains(where: { starts[$0] != nil }) {
+            starts[leading] = ("\(entries(0...(leading - 1))) \(leading == 1 ? "has" : "have") no Dockerfile history (a base made without a Dockerfile)", true, nil)
+        }
+
+        // 4.-6. inside parts the comments leave whole.
+        var bounds = starts.keys.sorted()
+        if bounds.first != 0 { bounds.insert(0, at: 0) }
+        for (pi, a) in bounds.enumerated() where !exactParts.contains(a) {
+            let b = pi + 1 < bounds.count ? bounds[pi + 1] - 1 : n - 1
+            guard a < b else { continue }
+            for (k, ev) in ruleOfThumbStarts(h, parsed, a...b) where starts[k] == nil { starts[k] = (ev, false, nil) }
+        }
+
+        let sorted = starts.keys.sorted()
+        var first = sorted.first == 0 ? [] : [0]
+        first += sorted
+        var out: [BuildSegment] = []
+        for (idx, a) in first.enumerated() {
+            let b = idx + 1 < first.count ? first[idx + 1] - 1 : n - 1
+            if let s = starts[a] {
+                out.append(BuildSegment(entries: a...b, evidence: s.0, exact: s.1, from: s.2))
+            } else {
+                out.append(BuildSegment(entries: a...b, evidence: "the history's first entry", exact: true, from: nil))
+            }
+        }
+        return out
+    }
+
+    /// Rules of thumb for build starts inside `part` (history entries): see `segments`.
+    static func ruleOfThumbStarts(_ h: [HistoryEntry], _ parsed: [ParsedEntry], _ part: ClosedRange<Int>) -> [(Int, String)] {
+        var out: [(Int, String)] = []
+        func isCmd(_ k: Int) -> Bool { h[k].emptyLayer && ["CMD", "ENTRYPOINT"].contains(parsed[k].keyword ?? "") }
+        // 4. rootfs ADD, then its first empty-layer CMD.
+        if let r = part.first(where: { !h[$0].emptyLayer }), isRootfsAdd(parsed[r]),
+           let c = part.first(where: { $0 > r && isCmd($0) }), c < part.upperBound {
+            out.append((c + 1, "entry \(c)'s CMD is the first empty-layer CMD after the rootfs `ADD … /` of entry \(r): the OS base image ends there"))
+        }
+        // 5. every empty-layer CMD/ENTRYPOINT that more layers follow.
+        for c in part where isCmd(c) && c < part.upperBound && !out.contains(where: { $0.0 == c + 1 }) {
+            // The CMD/ENTRYPOINT pair of one build's end stays together.
+            if c + 1 <= part.upperBound, isCmd(c + 1) { continue }
+            if let l = part.first(where: { $0 > c && !h[$0].emptyLayer }) {
+                out.append((c + 1, "entry \(c)'s \(parsed[c].keyword!) is followed by layers (entry \(l)): a new build (as trivy guesses)"))
+            }
+        }
+        // 6. a label set again.
+        var labelSet: [String: Int] = [:]
+        var buildStart = part.lowerBound
+        for k in part {
+            if out.contains(where: { $0.0 == k }) { buildStart = k; labelSet = [:] }
+            guard parsed[k].keyword == "LABEL", let t = parsed[k].text else { continue }
+            var again: (String, Int)?
+            var keys: [(String, String)] = []
+            for (key, v) in Render.splitPairs(String(t.dropFirst(6)), env: false) {
+                let key = key.stripping("\"'")
+                keys.append((key, (v ?? "").stripping("\"'")))
+            }
+            for (key, _) in keys { if let e = labelSet[key], e >= buildStart, again == nil { again = (key, e) } }
+            if let (key, e) = again, k > part.lowerBound {
+                out.append((k, "entry \(k) sets label \(key) again (entry \(e) set it): a build sets a label once"))
+                buildStart = k
+                labelSet = [:]
+            }
+            for (key, _) in keys { labelSet[key] = k }
+        }
+        return out
+    }
+
+    /// `ADD file:<hash> /` (or `COPY`): a base image's root file system.
+    static func isRootfsAdd(_ p: ParsedEntry) -> Bool {
+        guard let t = p.text, p.keyword == "ADD" || p.keyword == "COPY" else { return false }
+        let w = t.split(separator: " ")
+        return w.count == 3 && (w[1].hasPrefix("file:") || w[1].hasPrefix("multi:")) && w[2] == "/"
+    }
+
+    /// The header's sentence on the base image.
+    static func describeBoundary(_ builds: [BuildSegment], history: [HistoryEntry]) -> String {
+        guard let final = builds.last else { return "none (no history)" }
+        if builds.count == 1 {
+            if final.from == "scratch" { return "none: the image was built FROM scratch (" + final.evidence + ")" }
+            return "none found: no FROM comment, BuildKit comment change, leading entries without Dockerfile history, CMD before more layers or label set twice tells a base apart, so every entry is taken as this image's"
+        }
+        let base = 0...(final.entries.lowerBound - 1)
+        return "history \(entries(base))\(final.from.map { " (\($0))" } ?? ""), told apart by "
+            + final.evidence + (final.exact ? "" : " (a rule of thumb: approximate)")
     }
 
     // MARK: config facts
@@ -259,12 +468,12 @@ public enum Reconstructor {
         let u = c.user ?? ""
         if !u.isEmpty, u != user { out.append("USER " + u) }
         if u.isEmpty, let hu = user, !hu.isEmpty, hu != "root", hu != "0" { out.append("USER root") }
-        if c.entrypoint != entrypoint, !(c.entrypoint == nil && entrypoint == nil) {
-            out.append("ENTRYPOINT " + Render.json(c.entrypoint ?? []))
-            if let cm = c.cmd { out.append("CMD " + Render.json(cm)) }
-        } else if c.cmd != cmd, !(c.cmd ?? []).isEmpty || cmd != nil {
-            out.append("CMD " + Render.json(c.cmd ?? []))
-        }
+        // `Entrypoint: []` and no entrypoint run the same (buildah writes the former): only a real
+        // difference is a fact to add. CMD follows only when it differs too: the history's CMD was
+        // set in the same (single) stage, so an added ENTRYPOINT does not reset it.
+        func set(_ a: [String]?) -> [String]? { (a ?? []).isEmpty ? nil : a }
+        if set(c.entrypoint) != set(entrypoint) { out.append("ENTRYPOINT " + Render.json(c.entrypoint ?? [])) }
+        if set(c.cmd) != set(cmd) { out.append("CMD " + Render.json(c.cmd ?? [])) }
         return out
     }
 }
@@ -290,7 +499,8 @@ struct TextBuilder {
     /// Adds `text` if it parses on its own without a BuildKit-fatal error; else falls back
     /// (RUN to exec form) or keeps it as a comment. Returns whether an instruction was added.
     @discardableResult
-    mutating func addChecked(_ text: String, index: Int?, digest: String?, isBase: Bool, fromConfig: Bool = false) -> Bool {
+    mutating func addChecked(_ text: String, index: Int?, digest: String?, isBase: Bool, fromConfig: Bool = false,
+                             build: Int? = nil) -> Bool {
         var t = text
         if !Self.parses(t) {
             if t.hasPrefix("RUN ") {
@@ -302,7 +512,7 @@ struct TextBuilder {
             }
         }
         add(ReconstructedInstruction(text: t, historyIndex: index, layerDigest: digest, isBase: isBase,
-                                     fromConfig: fromConfig, lineRange: 1...1))
+                                     fromConfig: fromConfig, lineRange: 1...1, build: build))
         return true
     }
 
@@ -312,3 +522,13 @@ struct TextBuilder {
         return !endsWithContinuation && df.instructions.count == 2 && !df.diagnostics.contains { $0.fatalInBuildKit }
     }
 }
+
+extension String {
+    func stripping(_ set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
+

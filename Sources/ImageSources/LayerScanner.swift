@@ -1,8 +1,9 @@
 // Reads an image's layers into a FileSystemView: the merged file tree after
 // OCI/overlay whiteouts, files a layer added and a later one removed, and the
 // first bytes of the few files rules read (CapturePolicy). Layers are streamed
-// (gzip through our Inflater with an output cap, plain tar with lseek over
-// bodies) in constant memory: nothing is extracted, written, or executed.
+// (gzip through our Inflater and zstd through our ZstdReader, each with an
+// output cap, plain tar with lseek over bodies) in constant memory: nothing
+// is extracted, written, or executed.
 // Unpacked store layers (overlay2 / containers-storage `diff` dirs, vfs
 // snapshots) are walked with lstat, never following links.
 
@@ -206,6 +207,7 @@ final class ViewBuilder {
     /// Directory path → child paths present in `files` (or with descendants there).
     var children: [String: Set<String>] = [:]
     var captured: [String: CapturedFile] = [:]
+    var rpmDatabases: [String: RpmDatabaseRead] = [:]
     var removed: [RemovedFile] = []
     var layers: [LayerSummary] = []
     var problems: [String] = []
@@ -214,7 +216,8 @@ final class ViewBuilder {
     init(limits: ScanLimits) { self.limits = limits }
 
     func view() -> FileSystemView {
-        FileSystemView(files: files, removed: removed, captured: captured, layers: layers, problems: problems)
+        FileSystemView(files: files, removed: removed, captured: captured, layers: layers, problems: problems,
+                       rpmDatabases: rpmDatabases)
     }
 
     private func label(_ index: Int, _ summary: LayerSummary) -> String {
@@ -284,10 +287,6 @@ final class ViewBuilder {
     private func scanBytes(head: [UInt8], index: Int, summary: inout LayerSummary,
                            compressed: () throws -> ByteSource, plain: () throws -> (TarInput, Int64?)) throws {
         let type = summary.mediaType ?? ""
-        if head.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) || type.contains("zstd") {
-            summary.skipped = "zstd layers are not supported yet"
-            return
-        }
         if head.starts(with: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) || head.starts(with: Array("BZh".utf8)) {
             summary.skipped = "xz/bzip2 layers are not supported"
             return
@@ -300,6 +299,10 @@ final class ViewBuilder {
         let total: Int64?
         if GzipReader.hasMagic(head) {
             input = BufferedInput(GzipReader(source: try compressed(), maxOutput: limits.maxUncompressedBytesPerLayer))
+            total = nil
+        } else if ZstdReader.hasMagic(head) || type.contains("zstd") {
+            // zstd by magic (a skippable frame may come first), or by media type (`tar+zstd`, docker's `tar.zstd`).
+            input = BufferedInput(ZstdReader(source: try compressed(), maxOutput: limits.maxUncompressedBytesPerLayer))
             total = nil
         } else {
             (input, total) = try plain()
@@ -361,7 +364,14 @@ final class ViewBuilder {
                     if kind == .other { size = 0 }
                 }
                 var capture: CapturedFile?
-                if kind == .file, !e.isSparse, CapturePolicy.shouldCapture(path, kind: .file) {
+                var rpm: RpmDatabaseRead?
+                if kind == .file, !e.isSparse, RpmDatabaseRead.paths[path] != nil {
+                    // rpm databases are read whole (bounded) and decoded here; only the packages are kept.
+                    rpm = e.size > Int64(RpmDatabaseRead.maxBytes)
+                        ? RpmDatabaseRead(path: path, backend: RpmDatabaseRead.paths[path]!, layer: index, packages: [],
+                                          problems: ["the database is \(e.size) bytes, more than the \(RpmDatabaseRead.maxBytes)-byte limit; not read"])
+                        : RpmDB.read(try scanner.readBodyPrefix(Int(e.size)), path: path, layer: index)
+                } else if kind == .file, !e.isSparse, CapturePolicy.shouldCapture(path, kind: .file) {
                     let n = Int(min(Int64(CapturePolicy.maxBytes), e.size))
                     let bytes = try scanner.readBodyPrefix(n)
                     capture = CapturedFile(path: path, layer: index, bytes: bytes, truncated: e.size > Int64(n))
@@ -369,9 +379,12 @@ final class ViewBuilder {
                           let c = captured[target] {
                     capture = CapturedFile(path: path, layer: index, bytes: c.bytes, truncated: c.truncated)
                 }
+                if kind == .file || kind == .hardlink { summary.noteFile(path) }
                 put(FileRecord(path: path, kind: kind, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, size: size,
-                               linkTarget: link, layer: index), capture: capture)
+                               linkTarget: link, layer: index), capture: capture, rpm: rpm)
             }
+        } catch let err as ZstdError {
+            problems.append("\(what): \(err.isOutputLimit ? "stopped: " : "")\(err); entries after that point are not in the view")
         } catch let err as InflateError {
             if case .outputLimitExceeded = err {
                 problems.append("\(what): stopped: \(err); entries after that point are not in the view")
@@ -385,7 +398,7 @@ final class ViewBuilder {
 
     // MARK: tree edits
 
-    func put(_ r: FileRecord, capture: CapturedFile?) {
+    func put(_ r: FileRecord, capture: CapturedFile?, rpm: RpmDatabaseRead? = nil) {
         if let old = files[r.path], old.kind == .directory, r.kind != .directory {
             // A non-directory replaces a directory: what was under it is gone.
             prune(r.path, layer: r.layer, includeSelf: false)
@@ -395,6 +408,7 @@ final class ViewBuilder {
         }
         files[r.path] = r
         captured[r.path] = capture
+        rpmDatabases[r.path] = rpm
         var p = r.path
         while p != "/" {
             let up = LayerScanner.parent(p)
@@ -406,6 +420,7 @@ final class ViewBuilder {
     /// Removes a record; a regular file goes to `removed` with what was captured of it.
     private func drop(_ path: String, by layer: Int) {
         guard let rec = files.removeValue(forKey: path) else { return }
+        rpmDatabases[path] = nil
         let content = captured.removeValue(forKey: path)
         if rec.kind == .file { removed.append(RemovedFile(record: rec, removedIn: layer, content: content)) }
     }
@@ -488,10 +503,14 @@ final class ViewBuilder {
                        old.gid == record.gid, old.size == size, old.linkTarget == link { continue }
                 }
                 var capture: CapturedFile?
-                if kind == .file, CapturePolicy.shouldCapture(path, kind: .file) {
+                var rpm: RpmDatabaseRead?
+                if kind == .file, RpmDatabaseRead.paths[path] != nil {
+                    rpm = readRpmDatabase(h, size: size, path: path, layer: index)
+                } else if kind == .file, CapturePolicy.shouldCapture(path, kind: .file) {
                     capture = readPrefix(h, size: size, path: path, layer: index)
                 }
-                put(record, capture: capture)
+                if kind == .file { summary.noteFile(path) }
+                put(record, capture: capture, rpm: rpm)
             }
         }
         if snapshot {
@@ -521,6 +540,20 @@ final class ViewBuilder {
         }
         buf.removeSubrange(got...)
         return CapturedFile(path: path, layer: layer, bytes: buf, truncated: size > Int64(got))
+    }
+
+    private func readRpmDatabase(_ host: String, size: Int64, path: String, layer: Int) -> RpmDatabaseRead {
+        let backend = RpmDatabaseRead.paths[path] ?? .sqlite
+        guard size <= Int64(RpmDatabaseRead.maxBytes) else {
+            return RpmDatabaseRead(path: path, backend: backend, layer: layer, packages: [],
+                                   problems: ["the database is \(size) bytes, more than the \(RpmDatabaseRead.maxBytes)-byte limit; not read"])
+        }
+        do {
+            let f = try FileInput(path: host)
+            return RpmDB.read(try f.readUpTo(Int(size)), path: path, layer: layer)
+        } catch {
+            return RpmDatabaseRead(path: path, backend: backend, layer: layer, packages: [], problems: ["cannot read \(host): \(error)"])
+        }
     }
 
     /// overlay marks opaque directories with `trusted.overlay.opaque=y` (`user.overlay.opaque` when rootless).

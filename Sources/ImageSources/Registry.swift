@@ -2,7 +2,7 @@
 // API). Manifest (index or list → the platform's manifest) and config blob are
 // fetched and checked: the `Docker-Content-Digest` header, the sha256 of the
 // bytes and the descriptors' digests and sizes; a mismatch becomes a problem.
-// With `remoteLayers` (`--layers`), each layer blob is streamed when the scanner
+// With `remoteLayers` (the default; off with `--no-layers`), each layer blob is streamed when the scanner
 // reaches it, one at a time, never written to disk, and checked against its
 // digest and size as it goes by.
 
@@ -76,12 +76,12 @@ public enum Registry {
         return image
     }
 
-    /// Where each layer blob is: streamed from the registry when `--layers` asked for it.
+    /// Where each layer blob is: streamed from the registry unless `--no-layers`.
     static func locations(_ layers: [(digest: String, size: Int64?, urls: [String]?)], client: RegistryClient,
                           options: SourceOptions) -> [LayerLocation] {
         let ref = client.ref
         return layers.map { d in
-            guard options.remoteLayers else { return .unavailable(reason: "registry layers are read only with --layers") }
+            guard options.remoteLayers else { return .unavailable(reason: "registry layers are not read with --no-layers") }
             guard Digest.sha256Hex(d.digest) != nil else {
                 return .unavailable(reason: "layer digest \(d.digest) is not a sha256 digest")
             }

@@ -109,8 +109,8 @@ public struct SourceOptions: Sendable {
     public var environment: [String: String]
     /// docker://: credentials, TLS, timeouts, `--verbose` log.
     public var registry: RegistrySettings
-    /// docker://: say where layer blobs are (`--layers`); off by default, since
-    /// config rules need only the manifest and config (kilobytes).
+    /// docker://: say where layer blobs are, so the layer rules read them as from any other
+    /// source (the CLI's default; `--no-layers` is the fast path: manifest and config only).
     public var remoteLayers: Bool
     public init(root: String? = nil, namespace: String? = nil, platform: String? = nil, host: String? = nil,
                 environment: [String: String] = [:], registry: RegistrySettings = RegistrySettings(), remoteLayers: Bool = false) {

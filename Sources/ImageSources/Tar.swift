@@ -237,7 +237,9 @@ final class TarScanner {
         bodyLeft = 0
         padding = 0
         if n > 0 {
-            do { try input.skip(n) } catch { throw TarError("truncated archive: \(error)") }
+            do { try input.skip(n) } catch let e as InflateError { throw e } catch let e as ZstdError { throw e } catch {
+                throw TarError("truncated archive: \(error)")
+            }
         }
     }
 

@@ -74,12 +74,29 @@ public struct LayerSummary: Sendable, Hashable {
     public var bytes: Int64
     /// Why it was not read (e.g. "zstd layers are not supported"), nil when it was.
     public var skipped: String?
-    public init(digest: String, mediaType: String? = nil, entries: Int = 0, bytes: Int64 = 0, skipped: String? = nil) {
+    /// Regular files (and hard links) the layer writes: how many, and the first few paths in
+    /// layer order. What an ADD did shows here: one file at its destination (a plain copy) or
+    /// the many files of an unpacked archive.
+    public var fileCount: Int
+    public var firstFiles: [String]
+    /// How many of `firstFiles` are kept.
+    public static let firstFilesKept = 4
+
+    public init(digest: String, mediaType: String? = nil, entries: Int = 0, bytes: Int64 = 0, skipped: String? = nil,
+                fileCount: Int = 0, firstFiles: [String] = []) {
         self.digest = digest
         self.mediaType = mediaType
         self.entries = entries
         self.bytes = bytes
         self.skipped = skipped
+        self.fileCount = fileCount
+        self.firstFiles = firstFiles
+    }
+
+    /// Counts one regular file the layer writes.
+    public mutating func noteFile(_ path: String) {
+        fileCount += 1
+        if firstFiles.count < LayerSummary.firstFilesKept { firstFiles.append(path) }
     }
 }
 
@@ -93,14 +110,17 @@ public struct FileSystemView: Sendable {
     public var layers: [LayerSummary]
     /// Problems met while reading (decompression bomb stopped, truncated layer, ...).
     public var problems: [String]
+    /// rpm databases present in the final view, read whole and decoded, keyed by path.
+    public var rpmDatabases: [String: RpmDatabaseRead]
 
     public init(files: [String: FileRecord] = [:], removed: [RemovedFile] = [], captured: [String: CapturedFile] = [:],
-                layers: [LayerSummary] = [], problems: [String] = []) {
+                layers: [LayerSummary] = [], problems: [String] = [], rpmDatabases: [String: RpmDatabaseRead] = [:]) {
         self.files = files
         self.removed = removed
         self.captured = captured
         self.layers = layers
         self.problems = problems
+        self.rpmDatabases = rpmDatabases
     }
 }
 

@@ -54,6 +54,56 @@ if args.first == "--inflate", args.count >= 2, let data = readFile(args[1]) {
     print("{\"tool\": \"dflint inflate\", \"bytes_out\": \(out), \"seconds\": \(dt), \"mb_per_s\": \(Double(out) / dt / 1e6)}")
     exit(0)
 }
+// `--zstd FILE [ROUNDS]`: our zstd decoder's throughput on FILE, streamed (MB of output per second).
+if args.first == "--zstd", args.count >= 2 {
+    let rounds = args.count > 2 ? Int(args[2]) ?? 5 : 5
+    var out: Int64 = 0
+    var dt = Double.infinity
+    var buf = [UInt8](repeating: 0, count: 256 << 10)
+    for _ in 0..<rounds {
+        let t0 = now()
+        do {
+            let r = ZstdReader(source: try FileInput(path: args[1]))
+            out = 0
+            while true {
+                let n = try buf.withUnsafeMutableBytes { try r.read(into: $0) }
+                if n == 0 { break }
+                out += Int64(n)
+            }
+        } catch {
+            print("{\"error\": \"\(error)\"}")
+            exit(1)
+        }
+        dt = min(dt, now() - t0)
+    }
+    print("{\"tool\": \"dflint zstd\", \"bytes_out\": \(out), \"seconds\": \(dt), \"mb_per_s\": \(Double(out) / dt / 1e6)}")
+    exit(0)
+}
+
+// `--unzstd FILE [MAX_OUTPUT]`: decodes FILE to stdout (the fuzz sweep's decoder); exit 1 with the error on stderr.
+if args.first == "--unzstd", args.count >= 2 {
+    let cap = args.count > 2 ? Int64(args[2]) : nil
+    var buf = [UInt8](repeating: 0, count: 256 << 10)
+    do {
+        let r = ZstdReader(source: try FileInput(path: args[1]), maxOutput: cap)
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try r.read(into: $0) }
+            if n == 0 { break }
+            var off = 0
+            while off < n {
+                let w = buf.withUnsafeBytes { write(1, $0.baseAddress! + off, n - off) }
+                if w <= 0 { exit(3) }
+                off += w
+            }
+        }
+    } catch {
+        let msg = Array("\(error)\n".utf8)
+        _ = msg.withUnsafeBytes { write(2, $0.baseAddress!, $0.count) }
+        exit(1)
+    }
+    exit(0)
+}
+
 var rounds = 5
 var typed = false
 var lint = false

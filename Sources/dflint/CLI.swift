@@ -81,13 +81,15 @@ enum CLI {
                                    /etc/containers/certs.d/HOST:PORT, ~/.config/containers/certs.d/HOST:PORT)
           --verbose                docker://: tell each request, and bytes and time per registry, on standard error
           --skip-base              do not report findings in the base image's instructions
-          --no-layers              do not read layer contents (on by default when the source has them)
-          --layers                 docker://: stream and scan the layer blobs too (off by default: config rules need
-                                   only the manifest and config)
+          --no-layers              do not read layer contents (read by default from every source that has them,
+                                   docker:// included); the output says the layer rules did not run (DF401)
+          --fail-on-host-findings  let host-level findings (DF131, the linting host's DOCKER_CONTENT_TRUST) decide
+                                   the exit status too; by default only findings about the image do
           --color                  colours even when not on a terminal
       -h, --help, --version
 
     exit status: 0 no finding at or above the threshold, 1 findings at or above it, 2 usage, config or I/O error
+                 (images: host-level findings and DF401 do not count, unless --fail-on-host-findings for the former)
     """
 
     static func run(_ args: [String], _ console: inout Console) -> Int32 {
@@ -144,9 +146,10 @@ enum CLI {
         var platform: String?
         var host: String?
         var skipBase = false
+        /// Read layer contents (every source that has them, docker:// included); `--no-layers` turns it off.
         var layers = true
-        /// `--layers` given: docker:// streams layer blobs only when asked.
-        var layersAsked = false
+        /// `--fail-on-host-findings`: host-level image findings (DF131) decide the exit status too.
+        var failOnHostFindings = false
         var certDir: String?
         var verbose = false
         /// docker:// settings (credentials, TLS, log), made from the options above.
@@ -226,8 +229,9 @@ enum CLI {
                 guard v == "true" || v == "false" else { throw UsageError(message: "--tls-verify takes true or false") }
                 o.tlsVerify = v == "true"
             case "--skip-base": o.skipBase = true
-            case "--layers": o.layers = true; o.layersAsked = true
-            case "--no-layers": o.layers = false; o.layersAsked = false
+            case "--layers": o.layers = true
+            case "--no-layers": o.layers = false
+            case "--fail-on-host-findings": o.failOnHostFindings = true
             case "--cert-dir": o.certDir = try value(name)
             case "--verbose", "-v": o.verbose = true
             case "--no-color": o.color = false
@@ -384,7 +388,7 @@ enum CLI {
         if status != 0 { return status }
         switch threshold {
         case .none: return 0
-        case .level(let t): return findings.contains { $0.severity >= t } ? 1 : 0
+        case .level(let t): return findings.contains { $0.severity >= t && ImageCommands.counts($0, o) } ? 1 : 0
         }
     }
 

@@ -50,7 +50,7 @@ enum LayerCommands {
             i += 1
         }
         var o = try CLI.parseOptions(rest, console)
-        o.layersAsked = true   // the packages are in the layers, wherever they come from
+        o.layers = true   // the packages are in the layers, wherever they come from
         defer { ImageCommands.reportTransfers(o, &console) }
         guard let ref = o.paths.first ?? o.imageRefs.first, o.paths.count + o.imageRefs.count == 1 else {
             throw UsageError(message: "packages wants one image reference")

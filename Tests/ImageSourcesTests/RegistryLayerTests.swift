@@ -134,12 +134,12 @@ import Checksums
         #expect(image.problems.contains { $0.contains("Docker-Content-Digest says \(Self.schema1Digest)") }, "\(image.problems)")
     }
 
-    @Test func layersAreOnlyReadWhenAsked() throws {
+    @Test func layersAreNotReadWithoutRemoteLayers() throws {
         let r = try FakeRegistry()
         defer { r.stop() }
         Self.serveWithLayers(r)
         let image = try RegistryTests.resolve(r, "dflint/kitchensink:v1")
-        #expect(image.layerLocations.allSatisfy { $0 == .unavailable(reason: "registry layers are read only with --layers") })
+        #expect(image.layerLocations.allSatisfy { $0 == .unavailable(reason: "registry layers are not read with --no-layers") })
         #expect(!r.requests.contains { $0.path.contains("/blobs/sha256:9eb2") })
     }
 

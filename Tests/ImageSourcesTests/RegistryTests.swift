@@ -63,7 +63,7 @@ import Testing
         #expect(image.layers.count >= 2)
         #expect(image.layers.first?.digest == "sha256:9eb279749ad5d353cb5630d51429e1a6d32e909e36a8a0ab23d14c238bc020dd")
         #expect(image.layerLocations.count == image.layers.count)
-        #expect(image.layerLocations.allSatisfy { $0 == .unavailable(reason: "registry layers are read only with --layers") })
+        #expect(image.layerLocations.allSatisfy { $0 == .unavailable(reason: "registry layers are not read with --no-layers") })
         #expect(image.names == ["\(r.host)/dflint/kitchensink:v1"])
         #expect(image.source == "docker://\(r.host)/dflint/kitchensink:v1")
         #expect(image.problems.isEmpty)

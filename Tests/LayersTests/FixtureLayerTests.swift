@@ -157,3 +157,35 @@ func finalView(_ v: FileSystemView) -> Set<Entry> { Set(v.files.values.map(Entry
         }
     }
 }
+
+/// zstd layers made by a real tool: skopeo recompresses the fixture's gzip layers (with klauspost's Go
+/// encoder, not the reference one) into zstd and zstd:chunked (skippable frames with the TOC); the
+/// scanned views must equal the gzip original's.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/skopeo"), "skopeo is not installed: it makes the zstd layouts"))
+struct ZstdLayoutTests {
+    @Test(arguments: ["zstd", "zstd:chunked"])
+    func skopeoZstdLayoutScansLikeTheGzipOne(_ format: String) throws {
+        let dir = NSTemporaryDirectory() + "dflint-zstd-layout-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/skopeo")
+        p.arguments = ["copy", "--quiet", "--dest-compress-format", format,
+                       "oci:" + LayerFixtures.path("oci-layout/all") + ":kitchensink_oci", "oci:" + dir + ":ks"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let zstdImage = try OCILayout.resolve(directory: dir, ref: "ks", platform: nil)
+        #expect(zstdImage.layers.count == 10)
+        #expect(zstdImage.layers.allSatisfy { $0.mediaType == "application/vnd.oci.image.layer.v1.tar+zstd" }, "\(zstdImage.layers)")
+        let gzipImage = try OCILayout.resolve(directory: LayerFixtures.path("oci-layout/all"), ref: "kitchensink_oci", platform: nil)
+        let z = LayerScanner.scan(zstdImage), g = LayerScanner.scan(gzipImage)
+        #expect(z.problems.isEmpty, "\(z.problems)")
+        #expect(z.layers.allSatisfy { $0.skipped == nil && $0.entries > 0 }, "\(z.layers)")
+        #expect(z.layers.map(\.entries) == g.layers.map(\.entries))
+        #expect(z.layers.map(\.bytes) == g.layers.map(\.bytes))
+        #expect(finalView(z) == finalView(g))
+        #expect(z.captured == g.captured)
+        #expect(z.files["/usr/local/bin/suid-helper"]?.isSetuid == true)
+    }
+}

@@ -128,17 +128,47 @@ import LayerModel
         #expect(v.problems.contains { $0.contains("decompression bomb") || $0.contains("exceeds the limit") }, "\(v.problems)")
     }
 
-    @Test func zstdIsSkippedClearly() {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd"), "Debian's zstd (/usr/bin/zstd) is not installed"))
+    func zstdLayersAreScannedLikeGzipOnes() throws {
         var t = TarBuilder()
+        t.file("etc/passwd", "root:x:0:0::/root:/bin/sh\n")
+        t.file("usr/bin/su", "elf", mode: 0o4755)
         t.file("a", "b")
-        let zstd: [UInt8] = [0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]
-        let v = LayerScanner.scan(streams: [LayerStream(digest: "sha256:z", source: MemorySource(zstd)),
-                                            LayerStream(digest: "sha256:m", mediaType: "application/vnd.oci.image.layer.v1.tar+zstd",
-                                                        source: MemorySource(t.finished())),
-                                            LayerStream(digest: "sha256:ok", source: MemorySource(t.finished()))])
-        #expect(v.layers[0].skipped == "zstd layers are not supported yet")
-        #expect(v.layers[1].skipped == "zstd layers are not supported yet")
-        #expect(v.layers[2].skipped == nil && v.files["/a"]?.layer == 2)
+        let tar = t.finished()
+        let zst = try ZstdTool.compress(tar, ["-3"])
+        let broken: [UInt8] = [0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]
+        let v = LayerScanner.scan(streams: [
+            LayerStream(digest: "sha256:z", source: MemorySource(zst)),
+            LayerStream(digest: "sha256:m", mediaType: "application/vnd.oci.image.layer.v1.tar+zstd", source: MemorySource(zst)),
+            LayerStream(digest: "sha256:d", mediaType: "application/vnd.docker.image.rootfs.diff.tar.zstd", source: MemorySource(zst)),
+            LayerStream(digest: "sha256:broken", source: MemorySource(broken)),
+            LayerStream(digest: "sha256:mislabelled", mediaType: "application/vnd.oci.image.layer.v1.tar+zstd", source: MemorySource(tar)),
+        ])
+        #expect(v.layers.allSatisfy { $0.skipped == nil }, "\(v.layers)")
+        #expect(v.layers[0].entries == 3 && v.layers[1].entries == 3 && v.layers[2].entries == 3)
+        #expect(v.layers[0].bytes == Int64(tar.count) || v.layers[0].bytes >= Int64(tar.count - 1024))
+        #expect(v.files["/usr/bin/su"]?.isSetuid == true)
+        #expect(v.captured["/etc/passwd"]?.bytes == Array("root:x:0:0::/root:/bin/sh\n".utf8))
+        #expect(v.files["/a"]?.layer == 2)
+        #expect(v.problems.count == 2, "\(v.problems)")
+        #expect(v.problems.contains { $0.hasPrefix("layer 4 (sha256:broken)") && $0.contains("zstd") }, "\(v.problems)")
+        #expect(v.problems.contains { $0.hasPrefix("layer 5 (sha256:mislabelled)") && $0.contains("not zstd data") }, "\(v.problems)")
+        // The same tar, gzip-compressed, gives the same files.
+        #expect(scanTars([try Gzip.compress(tar)]).files == scanTars([zst]).files)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd"), "Debian's zstd (/usr/bin/zstd) is not installed"))
+    func zstdBombStopsWithAFinding() throws {
+        var t = TarBuilder()
+        t.file("etc/passwd", "root:x:0:0::/root:/bin/sh\n")
+        t.add("big", body: [UInt8](repeating: 0, count: 8 << 20))
+        t.file("after", "x")
+        let zst = try ZstdTool.compress(t.finished(), ["-19"])
+        #expect(zst.count < 10_000)
+        let v = scanTars([zst], limits: ScanLimits(maxUncompressedBytesPerLayer: 1 << 20))
+        #expect(v.files["/etc/passwd"] != nil)
+        #expect(v.files["/after"] == nil)
+        #expect(v.problems.contains { $0.contains("stopped") && $0.contains("exceeds the limit") }, "\(v.problems)")
     }
 
     @Test func gnuSparseEntriesAreSkippedSafely() {
@@ -291,5 +321,54 @@ import LayerModel
         #expect(v.files["/b"]?.layer == 1)
         #expect(v.files["/secret.key"] == nil)
         #expect(v.removed.map(\.record.path) == ["/secret.key"] && v.removed.first?.content?.bytes == Array("k".utf8))
+    }
+}
+
+/// rpm databases are read whole by the scanner, from tar layers and unpacked directories, and follow
+/// whiteouts like any file.
+@Suite struct RpmDatabaseScanTests {
+    static let dir: String = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                return url.appendingPathComponent("Tests/Fixtures/rpmdb").path
+            }
+            url = url.deletingLastPathComponent()
+        }
+        return "Tests/Fixtures/rpmdb"
+    }()
+    static func db(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))) }
+
+    @Test func tarLayersReadTheDatabaseAndHonourWhiteouts() throws {
+        var base = TarBuilder()
+        base.add("var/lib/rpm/rpmdb.sqlite", body: try Self.db("rpmdb.sqlite"))
+        base.add("usr/lib/sysimage/rpm/Packages.db", body: try Self.db("Packages.db"))
+        var later = TarBuilder()
+        later.add("usr/lib/sysimage/rpm/.wh.Packages.db")
+        later.add("var/lib/rpm/Packages", body: try Self.db("Packages-1k"))
+        let v = scanTars([base.finished(), later.finished()])
+        #expect(v.problems.isEmpty, "\(v.problems)")
+        #expect(v.rpmDatabases.keys.sorted() == ["/var/lib/rpm/Packages", "/var/lib/rpm/rpmdb.sqlite"])
+        #expect(v.rpmDatabases["/var/lib/rpm/rpmdb.sqlite"]?.packages.count == 12)
+        #expect(v.rpmDatabases["/var/lib/rpm/rpmdb.sqlite"]?.layer == 0)
+        #expect(v.rpmDatabases["/var/lib/rpm/Packages"]?.backend == .bdb && v.rpmDatabases["/var/lib/rpm/Packages"]?.layer == 1)
+        // Only the packages are kept, not the database bytes.
+        #expect(v.captured["/var/lib/rpm/rpmdb.sqlite"] == nil)
+        // A broken database is a problem of that database, not of the layer.
+        var broken = TarBuilder()
+        broken.add("var/lib/rpm/rpmdb.sqlite", body: Array(try Self.db("rpmdb.sqlite").prefix(8192)))
+        let b = scanTars([broken.finished()])
+        #expect(b.problems.isEmpty)
+        #expect(b.rpmDatabases["/var/lib/rpm/rpmdb.sqlite"]?.problems.isEmpty == false)
+    }
+
+    @Test func unpackedDirectoriesReadTheDatabase() throws {
+        let root = NSTemporaryDirectory() + "dflint-rpmdir-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/var/lib/rpm", withIntermediateDirectories: true)
+        try Data(try Self.db("Packages-16k")).write(to: URL(fileURLWithPath: root + "/var/lib/rpm/Packages"))
+        let v = LayerScanner.scan(directories: [root])
+        #expect(v.rpmDatabases["/var/lib/rpm/Packages"]?.packages.count == 12)
+        #expect(v.rpmDatabases["/var/lib/rpm/Packages"]?.problems == [])
     }
 }

@@ -93,3 +93,25 @@ func scanTars(_ layers: [[UInt8]], limits: ScanLimits = .init()) -> FileSystemVi
         LayerStream(digest: "sha256:layer\($0.offset)", source: MemorySource($0.element))
     }, limits: limits)
 }
+
+enum ZstdTool {
+    /// `zstd -c ARGS` of the bytes (through /usr/bin/zstd, Debian's reference tool).
+    static func compress(_ data: [UInt8], _ args: [String]) throws -> [UInt8] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/zstd")
+        p.arguments = ["-q", "-c"] + args
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        let writer = Thread {
+            input.fileHandleForWriting.write(Data(data))
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw ImageSourceError("zstd exited \(p.terminationStatus)") }
+        return [UInt8](out)
+    }
+}

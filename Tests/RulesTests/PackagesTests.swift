@@ -257,8 +257,8 @@ import LayerModel
     }
 
     @Test(arguments: [
-        (["/var/lib/rpm/rpmdb.sqlite"], "rpm database /var/lib/rpm/rpmdb.sqlite (layer 0) was not read"),
-        (["/usr/lib/sysimage/rpm/Packages.db"], "SQLite or Berkeley DB"),
+        (["/var/lib/rpm/rpmdb.sqlite"], "rpm database /var/lib/rpm/rpmdb.sqlite (layer 0) is in the image but was not read"),
+        (["/usr/lib/sysimage/rpm/Packages.db"], "/usr/lib/sysimage/rpm/Packages.db (layer 0) is in the image but was not read"),
         (["/var/lib/dpkg/status"], "/var/lib/dpkg/status is in the image but its content was not captured"),
         (["/etc/hostname"], "no package database found"),
     ])
@@ -277,6 +277,75 @@ import LayerModel
         let notes = Inventory.packages(in: v).notes
         #expect(notes.contains("layer 1 was not read (zstd layers are not supported): packages it installed or removed are not reflected"))
         #expect(notes.contains { $0.contains("layer truncated") })
+    }
+
+    // MARK: rpm
+
+    static func rpmView(osRelease: String? = "ID=\"rhel\"\nVERSION_ID=\"9.3\"\n") -> FileSystemView {
+        var v = FileSystemView(layers: V.layers(3))
+        if let osRelease { v.captured["/etc/os-release"] = Self.captured("/etc/os-release", osRelease, layer: 0) }
+        let db = "/var/lib/rpm/rpmdb.sqlite"
+        v.files[db] = V.file(db, layer: 2)
+        v.files["/usr/bin/bash"] = V.file("/usr/bin/bash", layer: 0)
+        v.files["/usr/bin/curl"] = V.file("/usr/bin/curl", layer: 2)
+        v.files["/usr/lib64/libcurl.so.4"] = V.file("/usr/lib64/libcurl.so.4", layer: 2)
+        v.rpmDatabases[db] = RpmDatabaseRead(path: db, backend: .sqlite, layer: 2, packages: [
+            RpmPackage(name: "bash", epoch: nil, version: "5.1.8", release: "6.el9", arch: "x86_64", sourceRPM: "bash-5.1.8-6.el9.src.rpm",
+                       license: "GPLv3+", sampleFiles: ["/usr/bin/bash", "/usr/share/doc/bash"]),
+            RpmPackage(name: "curl", epoch: 0, version: "7.76.1", release: "26.el9", arch: "x86_64", license: "MIT",
+                       sampleFiles: ["/usr/bin/curl", "/usr/lib64/libcurl.so.4"]),
+            RpmPackage(name: "openssl-libs", epoch: 1, version: "3.0.7", release: "24.el9", arch: "x86_64"),
+            RpmPackage(name: "gpg-pubkey", version: "fd431d51", release: "4ae0493b", arch: ""),
+        ], problems: [])
+        return v
+    }
+
+    @Test func rpmPackagesWithDistroQualifiedPurls() {
+        let (pkgs, notes) = Inventory.packages(in: Self.rpmView())
+        #expect(notes.isEmpty, "\(notes)")
+        #expect(pkgs.map(\.purl) == [
+            "pkg:rpm/rhel/bash@5.1.8-6.el9?arch=x86_64&distro=rhel-9.3",
+            "pkg:rpm/rhel/curl@7.76.1-26.el9?arch=x86_64&distro=rhel-9.3",
+            "pkg:rpm/rhel/gpg-pubkey@fd431d51-4ae0493b?distro=rhel-9.3",
+            "pkg:rpm/rhel/openssl-libs@1:3.0.7-24.el9?arch=x86_64&distro=rhel-9.3",
+        ])
+        // Layers: by the files each package installed, else the database's.
+        #expect(pkgs.map(\.layer) == [0, 2, 2, 2])
+        #expect(pkgs.first?.source == "bash-5.1.8-6.el9.src.rpm" && pkgs.first?.license == "GPLv3+")
+        #expect(pkgs.allSatisfy { $0.kind == .rpm })
+        // Without os-release: no namespace, no distro.
+        let bare = Inventory.packages(in: Self.rpmView(osRelease: nil)).packages
+        #expect(bare.first?.purl == "pkg:rpm/bash@5.1.8-6.el9?arch=x86_64")
+    }
+
+    @Test func rpmDatabaseChoiceProblemsAndWAL() {
+        var v = Self.rpmView()
+        // A stale Berkeley DB next to the SQLite one, older: not listed, but said.
+        v.files["/var/lib/rpm/Packages"] = V.file("/var/lib/rpm/Packages", layer: 0)
+        v.rpmDatabases["/var/lib/rpm/Packages"] = RpmDatabaseRead(path: "/var/lib/rpm/Packages", backend: .bdb, layer: 0,
+                                                                   packages: [RpmPackage(name: "stale", version: "1", release: "1", arch: "noarch")],
+                                                                   problems: [])
+        v.rpmDatabases["/var/lib/rpm/rpmdb.sqlite"]?.problems = ["SQLite page 7 is reached twice (a cycle in the b-tree)"]
+        v.files["/var/lib/rpm/rpmdb.sqlite-wal"] = FileRecord(path: "/var/lib/rpm/rpmdb.sqlite-wal", kind: .file, mode: 0o644, uid: 0, gid: 0,
+                                                               size: 4120, layer: 2)
+        let (pkgs, notes) = Inventory.packages(in: v)
+        #expect(!pkgs.contains { $0.name == "stale" } && pkgs.count == 4)
+        #expect(notes.contains("rpm database /var/lib/rpm/Packages (layer 0) is older than /var/lib/rpm/rpmdb.sqlite (layer 2) and was not listed"))
+        #expect(notes.contains("rpm database /var/lib/rpm/rpmdb.sqlite (sqlite): SQLite page 7 is reached twice (a cycle in the b-tree): rpm packages may be missing"))
+        #expect(notes.contains { $0.hasPrefix("/var/lib/rpm/rpmdb.sqlite-wal holds 4120 bytes") })
+    }
+
+    @Test func rpmLicencesInCycloneDXAndJSON() throws {
+        let (pkgs, notes) = Inventory.packages(in: Self.rpmView())
+        let bom = Inventory.render(pkgs, notes: notes, format: .cyclonedx, imageName: "ubi9")
+        let json = try JSONSerialization.jsonObject(with: Data(bom.utf8)) as? [String: Any]
+        let comps = json?["components"] as? [[String: Any]] ?? []
+        let bash = comps.first { $0["name"] as? String == "bash" }
+        let lic = (bash?["licenses"] as? [[String: Any]])?.first?["license"] as? [String: Any]
+        #expect(lic?["name"] as? String == "GPLv3+")
+        #expect(bash?["purl"] as? String == "pkg:rpm/rhel/bash@5.1.8-6.el9?arch=x86_64&distro=rhel-9.3")
+        let plain = Inventory.render(pkgs, notes: notes, format: .json, imageName: "ubi9")
+        #expect(plain.contains("\"license\": \"MIT\"") && plain.contains("\"type\": \"rpm\""))
     }
 
     @Test func purlEncoding() {

@@ -31,7 +31,7 @@ struct Example: CustomTestStringConvertible, Sendable {
         return (out, marks)
     }
 
-    /// `# settings: trusted-registries=a,b, secret-allow=X_*, image-mode, env=K=V` on the first line.
+    /// `# settings: trusted-registries=a,b, secret-allow=X_*, image-mode, env=K=V, os=windows, builds=3-4;5-6` on the first line.
     static func settings(_ text: String) -> RuleSettings {
         var s = RuleSettings()
         guard let first = text.split(separator: "\n").first, first.hasPrefix("# settings:") else { return s }
@@ -41,6 +41,13 @@ struct Example: CustomTestStringConvertible, Sendable {
             case "trusted-registries": s.trustedRegistries = kv[1].split(separator: ",").map(String.init)
             case "secret-allow": s.secretAllow = kv[1].split(separator: ",").map(String.init)
             case "image-mode": s.imageMode = true
+            case "os": s.image = ImageFacts(os: kv[1], builds: s.image?.builds ?? [])
+            case "builds":   // image mode: `builds=3-4;5-6`, line ranges of one build each
+                let ranges = kv[1].split(separator: ";").map { r -> ClosedRange<Int> in
+                    let b = r.split(separator: "-").compactMap { Int($0) }
+                    return b[0]...b[b.count - 1]
+                }
+                s.image = ImageFacts(os: s.image?.os, builds: ranges)
             case "env":
                 let e = kv[1].split(separator: "=", maxSplits: 1).map(String.init)
                 s.hostEnvironment[e[0]] = e.count > 1 ? e[1] : ""

@@ -6,10 +6,11 @@ extension CISRules {
     static let missingUser = Rule(RuleDescriptor(
         id: "DF101", name: "missing-user", title: "The final stage sets no USER", cis: "4.1", scored: true,
         defaultSeverity: .warning,
-        rationale: "Without a USER instruction the container's processes run as root (uid 0), so a compromise of the application is a compromise of root inside the container, one step from the host. CIS 4.1 asks for a dedicated user. A base image may set a non-root user itself, but that is invisible in the Dockerfile and can change when the base is updated.",
+        rationale: "Without a USER instruction the container's processes run as root (uid 0), so a compromise of the application is a compromise of root inside the container, one step from the host. CIS 4.1 asks for a dedicated user. A base image may set a non-root user itself, but that is invisible in the Dockerfile and can change when the base is updated. In image mode the config's User is final; a Windows image without one runs as ContainerAdministrator, the container's administrator account.",
         fix: "Create an unprivileged user and add `USER <name or uid>` to the final stage.",
         triggering: ["↓FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends ca-certificates\nCMD [\"app\"]\n",
-                     "FROM golang:1.22 AS build\nUSER builder\n↓FROM alpine:3.19\nCOPY --from=build /out/app /app\n"],
+                     "FROM golang:1.22 AS build\nUSER builder\n↓FROM alpine:3.19\nCOPY --from=build /out/app /app\n",
+                     "# settings: image-mode, os=windows\n↓FROM scratch\nCMD [\"mongod\"]\n"],
         nonTriggering: ["FROM debian:12-slim\nRUN useradd -r app\nUSER app\nCMD [\"app\"]\n",
                         "FROM alpine:3.19 AS base\nUSER 1000\nFROM base\nCMD [\"app\"]\n"],
         aliases: []
@@ -17,15 +18,27 @@ extension CISRules {
         guard let final = ctx.finalStage else { return [] }
         let facts = ctx.facts(ofStage: final.index)
         guard facts.lastUser == nil else { return [] }
-        var msg = ctx.settings.imageMode
-            ? "the image config sets no User, so the container runs as root"
-            : "the final stage sets no USER, so the container runs as root"
+        if ctx.settings.imageMode { return [Hit(final.from.keywordSpan, imageMissingUserMessage(ctx))] }
+        var msg = "the final stage sets no USER, so the container runs as root"
         if let img = facts.rootImage, knownNonRoot(img) {
             msg += "; base image \(img.raw) is expected to run as a non-root user, but a Dockerfile cannot show it: declare USER explicitly"
         } else if facts.rootIsScratch {
             msg += " (uid 0: scratch has no users)"
         }
         return [Hit(final.from.keywordSpan, msg)]
+    }
+
+    /// Image mode: the config is final, so what the base is "expected" to do no longer matters, and the
+    /// reconstruction's `FROM scratch` only stands for an unknown base. Say what holds for this image.
+    static func imageMissingUserMessage(_ ctx: LintContext) -> String {
+        if ctx.settings.image?.isWindows == true {
+            return "the image config sets no User, so the Windows container runs as ContainerAdministrator, the container's administrator account (set USER ContainerUser or another non-administrator account)"
+        }
+        var msg = "the image config sets no User, so the container runs as root (uid 0)"
+        if let view = ctx.settings.layers, view.files["/etc/passwd"] == nil, view.layers.contains(where: { $0.skipped == nil }) {
+            msg += "; the image has no /etc/passwd, so a USER must be a numeric uid"
+        }
+        return msg
     }
 
     /// Base images that are published to run as a non-root user.

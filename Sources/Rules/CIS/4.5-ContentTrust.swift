@@ -22,7 +22,7 @@ extension CISRules {
     static let contentTrust = Rule(RuleDescriptor(
         id: "DF131", name: "content-trust-disabled", title: "DOCKER_CONTENT_TRUST is not enabled on this host", cis: "4.5",
         scored: true, defaultSeverity: .warning,
-        rationale: "CIS 4.5 is a property of the host that pulls images, not of an image: docker-bench passes it only when DOCKER_CONTENT_TRUST=1 in the environment. In image mode dflint reports the linting host's setting the same way, as a host-level finding. (Docker has since retired Content Trust; digest pinning is the remaining control.)",
+        rationale: "CIS 4.5 is a property of the host that pulls images, not of an image: docker-bench passes it only when DOCKER_CONTENT_TRUST=1 in the environment. In image mode dflint reports the linting host's setting the same way, as a host-level finding: it is shown, but since it is not a property of the image it does not decide the exit status unless `--fail-on-host-findings` is given. (Docker has since retired Content Trust; digest pinning is the remaining control.)",
         fix: "Export DOCKER_CONTENT_TRUST=1 on hosts that pull images, or accept the finding where Content Trust is retired.",
         triggering: ["↓# settings: image-mode\nFROM debian:12\n"],
         nonTriggering: ["FROM debian:12\n", "# settings: image-mode, env=DOCKER_CONTENT_TRUST=1\nFROM debian:12\n"],

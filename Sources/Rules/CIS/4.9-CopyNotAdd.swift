@@ -20,7 +20,7 @@ extension CISRules {
     static let addInsteadOfCopy = Rule(RuleDescriptor(
         id: "DF170", name: "add-instead-of-copy", title: "ADD used where COPY does the same", cis: "4.9", scored: false,
         defaultSeverity: .warning,
-        rationale: "ADD also fetches URLs and unpacks local archives, so a reader (and a reviewer) cannot tell what it does without knowing the file. For plain files, directories and heredocs COPY is explicit. ADD of a local archive (which it unpacks) and of a URL (see add-url-without-checksum) are different cases and not reported here; quoted and JSON-form sources are read like bare ones. An `ONBUILD ADD` is reported on the trigger: it runs in every image built from this one.",
+        rationale: "ADD also fetches URLs and unpacks local archives, so a reader (and a reviewer) cannot tell what it does without knowing the file. For plain files, directories and heredocs COPY is explicit. ADD of a local archive (which it unpacks) and of a URL (see add-url-without-checksum) are different cases and not reported here; quoted and JSON-form sources are read like bare ones. An `ONBUILD ADD` is reported on the trigger: it runs in every image built from this one. In image mode the history names sources by content hash only: an ADD of a directory is reported, an ADD of a file only when its layer shows a plain copy (one file written at the destination); an unpacked archive, such as a base image's rootfs, or an ADD whose layer was not read, is not.",
         fix: "Use COPY for local files, directories and heredocs.",
         triggering: ["FROM alpine:3.19\nADD ↓app.py ↓config/ /srv/\n",
                      "FROM alpine:3.19\nADD [↓\"app.py\", \"/srv/\"]\nADD ↓\"run.sh\" /usr/local/bin/\n",
@@ -45,9 +45,13 @@ extension CISRules {
                 let t = sourceText(s, c, ctx, ins)
                 if isURL(t) || t.hasPrefix("<<") || heredocNames.contains(s.text) { continue }
                 if archiveSuffixes.contains(where: { t.hasSuffix($0) }) { continue }
-                if t.hasPrefix("file:") || t.hasPrefix("dir:") {
+                if t.hasPrefix("file:") || t.hasPrefix("dir:") || t.hasPrefix("multi:") {
                     // Rebuilt from image history: the source name is gone, only its content hash is left.
-                    hits.append(Hit(s.span, prefix + "ADD of build-context content (\(t.prefix(17))…): COPY does the same, unless it was a local archive meant to be unpacked (the history does not say)"))
+                    if ctx.settings.imageMode {
+                        if let h = imageModeAdd(ctx, ins, c, s) { hits.append(h) }
+                    } else {
+                        hits.append(Hit(s.span, prefix + "ADD of build-context content (\(t.prefix(17))…): COPY does the same, unless it was a local archive meant to be unpacked (the history does not say)"))
+                    }
                     continue
                 }
                 hits.append(Hit(s.span, prefix + "ADD of local \(t.hasSuffix("/") || t == "." ? "directory" : "file") \(t): COPY does the same without ADD's archive unpacking and URL fetching"))

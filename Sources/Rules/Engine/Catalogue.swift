@@ -81,7 +81,7 @@ public enum Catalogue {
 
     /// Every descriptor: rules, the unused-suppression check and the syntax diagnostics.
     public static var descriptors: [RuleDescriptor] {
-        rules.map(\.descriptor) + layerRules.map(\.descriptor) + [unusedSuppression, digestMismatch] + syntaxDescriptors
+        rules.map(\.descriptor) + layerRules.map(\.descriptor) + [unusedSuppression, digestMismatch] + ImageNotes.descriptors + syntaxDescriptors
     }
 
     /// Looks a rule up by id (`DF101`), name (`missing-user`) or alias (`DL3002`).

@@ -18,6 +18,8 @@ public struct RuleSettings: Sendable {
     public var imageMode = false
     /// The linting host's environment (only read in image mode).
     public var hostEnvironment: [String: String] = [:]
+    /// Image mode: the image's OS and the builds its history is made of (see `ImageFacts`).
+    public var image: ImageFacts?
     /// What the image's layers hold (image mode with layers read), for the layer rules.
     public var layers: FileSystemView?
     /// For each layer index, the span of the instruction that wrote it (where layer findings point).

@@ -90,6 +90,10 @@ enum LayerRules {
     static func setuidDescription(_ r: FileRecord) -> String {
         let bits = r.isSetuid && r.isSetgid ? "setuid and setgid" : r.isSetuid ? "setuid" : "setgid"
         let who = r.isSetuid && r.isSetgid ? "its owner and group" : r.isSetuid ? "its owner" : "its group"
+        // Without an execute bit nobody can run it, yet: the bit grants nothing until a chmod +x.
+        if r.mode & 0o111 == 0 {
+            return "\(r.path) is \(bits) (owner \(r.uid):\(r.gid), mode \(octal(r.mode))): not executable, so the bit grants nothing yet, but it would run with the privileges of \(who) once made executable"
+        }
         return "\(r.path) is \(bits) (owner \(r.uid):\(r.gid), mode \(octal(r.mode))): it runs with the privileges of \(who)"
     }
 
@@ -278,7 +282,7 @@ enum LayerRules {
     static let layerSkipped = Rule(RuleDescriptor(
         id: "DF508", name: "layer-skipped", title: "A layer could not be read, so its files were not checked",
         defaultSeverity: .warning,
-        rationale: "Layer rules (setuid files, secret files, removed secrets, tools, permissions, the package inventory) only see the layers that were read. A layer that was skipped (a compression dflint does not read, such as zstd) or stopped part-way (a decompression bomb, a truncated blob) may hold exactly what they look for, so a clean report would be misleading.",
+        rationale: "Layer rules (setuid files, secret files, removed secrets, tools, permissions, the package inventory) only see the layers that were read. A layer that was skipped (a compression dflint does not read, such as xz or bzip2) or stopped part-way (a decompression bomb, a truncated blob) may hold exactly what they look for, so a clean report would be misleading.",
         fix: "Re-export the image with gzip or uncompressed layers (`docker save`, `skopeo copy --dest-compress-format gzip`), or inspect the layer by other means."
     )) { ctx in
         guard let view = ctx.settings.layers else { return [] }

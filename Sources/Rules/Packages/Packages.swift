@@ -1,14 +1,14 @@
 // The package inventory of an image (CIS 4.3/4.4: know what is installed),
 // read from the package databases the layer scanner captured: dpkg's
-// status file (and distroless' status.d), apk's installed database. rpm
-// keeps its database in SQLite or Berkeley DB, which dflint does not read:
-// the inventory says so instead of pretending the image is empty.
+// status file (and distroless' status.d), apk's installed database, and
+// rpm's database (SQLite, Berkeley DB or ndb), which the scanner reads whole
+// and decodes (ImageSources/RpmDB.swift) into `FileSystemView.rpmDatabases`.
 import LayerModel
 
 /// One package a package manager recorded as installed.
 public struct InstalledPackage: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case deb, apk
+        case deb, apk, rpm
     }
 
     public var kind: Kind
@@ -22,9 +22,13 @@ public struct InstalledPackage: Sendable, Hashable {
     public var distribution: String
     /// Index of the layer that (last) installed it.
     public var layer: Int
+    /// The licence the package declares (rpm's LICENSE tag), when recorded.
+    public var license: String?
+    /// The purl `distro` qualifier (`rhel-9.3`, `fedora-39`), for rpm packages.
+    public var distro: String?
 
     public init(kind: Kind, name: String, version: String, architecture: String, source: String? = nil,
-                distribution: String, layer: Int) {
+                distribution: String, layer: Int, license: String? = nil, distro: String? = nil) {
         self.kind = kind
         self.name = name
         self.version = version
@@ -32,13 +36,20 @@ public struct InstalledPackage: Sendable, Hashable {
         self.source = source
         self.distribution = distribution
         self.layer = layer
+        self.license = license
+        self.distro = distro
     }
 
-    /// Package URL: `pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64` (name and version percent-encoded).
+    /// Package URL: `pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64`,
+    /// `pkg:rpm/rhel/bash@5.1.8-6.el9?arch=x86_64&distro=rhel-9.3` (name and version percent-encoded;
+    /// no namespace when the distribution is unknown).
     public var purl: String {
-        var s = "pkg:\(kind.rawValue)/\(PURL.encode(distribution))/\(PURL.encode(name))"
+        var s = "pkg:\(kind.rawValue)/" + (distribution.isEmpty ? "" : PURL.encode(distribution) + "/") + PURL.encode(name)
         if !version.isEmpty { s += "@" + PURL.encode(version, keeping: ":") }
-        if !architecture.isEmpty { s += "?arch=" + PURL.encode(architecture) }
+        var qualifiers: [String] = []
+        if !architecture.isEmpty { qualifiers.append("arch=" + PURL.encode(architecture)) }
+        if let distro, !distro.isEmpty { qualifiers.append("distro=" + PURL.encode(distro)) }
+        if !qualifiers.isEmpty { s += "?" + qualifiers.joined(separator: "&") }
         return s
     }
 }
@@ -77,9 +88,7 @@ public enum Inventory {
     static let dpkgStatusD = "/var/lib/dpkg/status.d/"
     static let dpkgInfo = "/var/lib/dpkg/info/"
     static let apkInstalled = ["/lib/apk/db/installed", "/usr/lib/apk/db/installed"]
-    static let rpmDatabases = ["/var/lib/rpm/rpmdb.sqlite", "/var/lib/rpm/Packages", "/var/lib/rpm/Packages.db",
-                               "/usr/lib/sysimage/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/Packages",
-                               "/usr/lib/sysimage/rpm/Packages.db"]
+    static let rpmDatabases = RpmDatabaseRead.paths.keys.sorted()
     /// dpkg `Status:` states whose files are on disk and configured.
     static let installedStates: Set<String> = ["installed", "triggers-pending", "triggers-awaited"]
 
@@ -123,10 +132,10 @@ public enum Inventory {
         }
 
         // rpm
-        for path in rpmDatabases {
-            guard let r = view.files[path] else { continue }
+        let rpmFiles = rpmDatabases.filter { view.files[$0]?.kind == .file }
+        if !rpmFiles.isEmpty {
             foundDatabase = true
-            notes.append("rpm database \(path) (layer \(r.layer)) was not read: rpm keeps its package list in SQLite or Berkeley DB, which dflint does not read, so rpm packages are not listed")
+            pkgs += rpm(rpmFiles, view: view, os: os, notes: &notes)
         }
 
         if !foundDatabase {
@@ -160,6 +169,16 @@ public enum Inventory {
             if kv[0] == "ID_LIKE" { like = v.lowercased().split(separator: " ").map(String.init) }
         }
         return (id, like)
+    }
+
+    /// `VERSION_ID` of the captured os-release ("" when absent).
+    static func osVersionID(_ view: FileSystemView) -> String {
+        guard let f = view.captured["/etc/os-release"] ?? view.captured["/usr/lib/os-release"] else { return "" }
+        for line in String(decoding: f.bytes, as: UTF8.self).split(separator: "\n") {
+            let kv = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 2, kv[0] == "VERSION_ID" { return kv[1].trimmingCharacters(in: ["\"", "'", " ", "\r"]) }
+        }
+        return ""
     }
 
     static func deb(_ os: (id: String, like: [String])) -> String {
@@ -285,5 +304,38 @@ public enum Inventory {
             notes.append("only the first \(file.bytes.count) bytes of \(file.path) were captured, so packages after the cut are missing")
         }
         return out
+    }
+
+    // MARK: rpm
+
+    /// Packages of the rpm database the image uses: when several are present (a stale `Packages` next to
+    /// `rpmdb.sqlite`), the one written last (tie: SQLite, then ndb, then Berkeley DB).
+    static func rpm(_ paths: [String], view: FileSystemView, os: (id: String, like: [String]), notes: inout [String]) -> [InstalledPackage] {
+        let rank: [RpmDatabaseRead.Backend: Int] = [.sqlite: 2, .ndb: 1, .bdb: 0]
+        let read = paths.compactMap { view.rpmDatabases[$0] }
+        for path in paths where view.rpmDatabases[path] == nil {
+            notes.append("rpm database \(path) (layer \(view.files[path]!.layer)) is in the image but was not read: rpm packages may be missing")
+        }
+        guard let db = read.max(by: { ($0.layer, rank[$0.backend]!, $1.path) < ($1.layer, rank[$1.backend]!, $0.path) }) else { return [] }
+        for other in read where other.path != db.path {
+            notes.append("rpm database \(other.path) (layer \(other.layer)) is older than \(db.path) (layer \(db.layer)) and was not listed")
+        }
+        for p in db.problems {
+            notes.append("rpm database \(db.path) (\(db.backend.rawValue)): \(p): rpm packages may be missing")
+        }
+        if let wal = view.files[db.path + "-wal"], wal.size > 0 {
+            notes.append("\(db.path)-wal holds \(wal.size) bytes of changes not yet written to the database; they were not read, so the list may be out of date")
+        }
+        let distro = osVersionID(view)
+        let qualifier = os.id.isEmpty ? nil : (distro.isEmpty ? os.id : os.id + "-" + distro)
+        return db.packages.map { p in
+            // The layer that wrote most of its files is the one that (last) installed it.
+            var votes: [Int: Int] = [:]
+            for f in p.sampleFiles { if let r = view.files[f], r.kind != .directory { votes[r.layer, default: 0] += 1 } }
+            let layer = votes.max { ($0.value, $0.key) < ($1.value, $1.key) }?.key ?? db.layer
+            let evr = (p.epoch.map { $0 > 0 ? "\($0):" : "" } ?? "") + p.version + (p.release.isEmpty ? "" : "-" + p.release)
+            return InstalledPackage(kind: .rpm, name: p.name, version: evr, architecture: p.arch, source: p.sourceRPM,
+                                    distribution: os.id, layer: layer, license: p.license, distro: qualifier)
+        }
     }
 }

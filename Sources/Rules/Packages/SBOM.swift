@@ -53,6 +53,7 @@ extension Inventory {
                         w.member("architecture", p.architecture)
                         w.member("type", p.kind.rawValue)
                         if let s = p.source { w.member("source", s) }
+                        if let l = p.license { w.member("license", l) }
                         w.member("layer", p.layer)
                         w.member("purl", p.purl)
                     }
@@ -115,6 +116,11 @@ extension Inventory {
                         w.member("bom-ref", ref)
                         w.member("name", p.name)
                         if !p.version.isEmpty { w.member("version", p.version) }
+                        if let l = p.license, !l.isEmpty {
+                            w.arrayMember("licenses") {
+                                w.object { w.objectMember("license") { w.member("name", l) } }
+                            }
+                        }
                         w.member("purl", p.purl)
                         w.arrayMember("properties") {
                             w.object {
