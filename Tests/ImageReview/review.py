@@ -206,19 +206,37 @@ def judge(row, lines):
         if name in SECRET_FALSE:
             return "false-open", SECRET_FALSE[name] + "; " + OPEN_SECRETS
     if rule == "DF122":
-        if "apk cache" in body:
+        if "apk cache" in body or body.startswith("`apk add` without --no-cache"):
             assert "apk add" in line and "--no-cache" not in line
             return "true", "`apk add` without --no-cache keeps the index cache in the layer"
-        if "yum cache" in body:
+        if "yum cache" in body or (body.startswith("`yum ") and "leaves its metadata" in body):
             assert "yum" in line and "yum clean all" not in line
-            return "true", "yum install without `yum clean all` in the same RUN"
+            return "true", "yum install/upgrade without `yum clean all` after it in the same RUN"
         if "pip keeps" in body:
             assert "pip3 install" in line and "--no-cache-dir" not in line
             return "true", "pip install without --no-cache-dir"
+        if body.startswith("`apt-get update` leaves the package lists"):
+            assert "apt-get update" in line and "/var/lib/apt/lists" not in line and "dist-clean" not in line
+            return "true", "apt-get update with no removal of /var/lib/apt/lists afterwards in the same RUN: the lists stay in the layer"
     if rule == "DF123":
         pkg = body.split()[0]
+        m = re.match(r"\S+ \(from (\$\w+)\)", body)
+        if m:
+            var = m.group(1)
+            assert var in line and re.search(var[1:] + r"=['\"][^'\"]*" + re.escape(pkg), line.replace("\t", " ")), (pkg, line[:120])
+            return "true", f"{pkg} is listed in {var}, set earlier in the same RUN, and installed from it without a version pin"
         assert re.search(r"(^|\s)" + re.escape(pkg) + r"(\s|$)", line.replace("\t", " ")), (pkg, line)
         return "true", f"{pkg} is named without a version pin in the RUN (apt/apk pinning as hadolint DL3008/DL3018)"
+    if rule == "DF214":
+        assert re.search(r"(^|[\s;&|(])wget ", line) and "--progress" not in line
+        return "true", "wget without --progress, -q or -nv: it prints progress dots into the build log"
+    if rule == "DF217":
+        assert "|" in line and "pipefail" not in line
+        return "true", "the RUN has a pipe and nothing sets pipefail (the history's RUN runs under /bin/sh -c)"
+    if rule == "DF218":
+        k = ins.index(line)
+        assert line.startswith("RUN ") and k > 0 and ins[k - 1].startswith("RUN ")
+        return "true", "two RUNs in a row (as hadolint DL3059: one command each, same flags)"
     if rule == "DF203":
         kw = body.split()[0]
         assert line.startswith(kw + " ") and not line[len(kw) + 1:].startswith("[")

@@ -24,7 +24,7 @@ extension RunRules {
             // Commands of the script and of its `$(...)`, not of `sh -c` strings (hadolint's count).
             let count = max(1, ctx.commands(of: ins.index).filter { ($0.shell?.origin ?? .script) != .shellDashC }.count)
             if let p = prev, p.flags == flags, p.count <= 1, count <= 1 {
-                hits.append(Hit(ins.keywordSpan, "this RUN follows another short RUN: join them into one layer"))
+                hits.append(Hit(ins.keywordSpan, "this single-command RUN follows another one: join them into one layer"))
             }
             prev = (flags, count)
         }
