@@ -70,8 +70,9 @@ import Testing
         // Variables set earlier in the RUN name the packages.
         ("FROM debian:12\nRUN deps='gcc make' && apt-get install -y --no-install-recommends $deps && apt-get purge -y $deps\n",
          ["DF120", "DF123"], ["2:67 DF123", "2:67 DF123"]),
-        ("FROM debian:12\nRUN deps=\"gcc jdk-${V%%.*}=1 $(cat /extra)\" && apt-get install -y --no-install-recommends $deps\n",
-         ["DF123"], ["2:91 DF123"]),
+        ("FROM debian:12\nRUN deps=\"gcc jdk-${V%%.*} $(cat /extra)\" && apt-get install -y --no-install-recommends $deps\n",
+         ["DF123"], ["2:89 DF123"]),
+        ("FROM node:20\nARG V=v1.2\nRUN npm install -g doctoc@${V#v} $EXTRA\n", ["DF123"], []),
         ("FROM debian:12\nRUN deps='curl'; deps=\"$deps git=1:2.39\"; apt-get install -y --no-install-recommends $deps\n",
          ["DF123"], ["2:86 DF123"]),
     ]

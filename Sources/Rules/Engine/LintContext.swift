@@ -579,11 +579,16 @@ public struct LintContext: Sendable {
 
     /// `s` with `$NAME` and `${NAME}` replaced by their values for command `c` (see
     /// `shellValue`); nil when a variable is unknown or the text holds other expansions
-    /// (`$(...)`, `${X:-y}`, backquotes). With `unknownAsEmpty`, an unknown variable expands to
-    /// nothing, as the shell does (a list like `"$EXTRA_DEPS gcc make"` still shows gcc and make).
+    /// (`$(...)`, `${X:-y}`, backquotes). With `unknownAsEmpty`, what cannot be known becomes
+    /// `LintContext.unknown` instead (a list like `"$EXTRA_DEPS gcc make"` still shows gcc and
+    /// make; a word holding the marker is not known).
     public func shellExpand(_ s: String, for c: Command, unknownAsEmpty: Bool = false) -> String? {
         expand(s, instruction: c.instruction, before: c.span.start, command: c.index, depth: 6, unknownAsEmpty: unknownAsEmpty)
     }
+
+    /// Stands for an expansion whose value is not known (see `shellExpand`).
+    public static let unknown = "\u{1}"
+    static let unknownByte: UInt8 = 1
 
     func expand(_ s: String, instruction: Int, before offset: Int, command: Int?, depth: Int, unknownAsEmpty: Bool) -> String? {
         guard s.contains("$") else { return s }
@@ -609,6 +614,7 @@ public struct LintContext: Sendable {
             // `$(...)` and `${X%%y}`-style forms: unknown (nothing, when asked to read them so).
             if u[j] == UInt8(ascii: "(") {
                 guard unknownAsEmpty, let end = closing(j, UInt8(ascii: "("), UInt8(ascii: ")")) else { return nil }
+                out.append(LintContext.unknownByte)
                 i = end
                 continue
             }
@@ -620,13 +626,14 @@ public struct LintContext: Sendable {
             if braced {
                 guard j < u.count, u[j] == UInt8(ascii: "}") else {
                     guard unknownAsEmpty, let end = closing(i + 1, UInt8(ascii: "{"), UInt8(ascii: "}")) else { return nil }
+                    out.append(LintContext.unknownByte)
                     i = end
                     continue
                 }
                 j += 1
             }
             guard let (raw, at) = lookup(name, instruction: instruction, before: offset, command: command) else {
-                if unknownAsEmpty { i = j; continue }
+                if unknownAsEmpty { out.append(LintContext.unknownByte); i = j; continue }
                 return nil
             }
             // The value as it was when assigned: `deps="$deps more"` sees the earlier `deps`.

@@ -450,7 +450,7 @@ public enum PackageManagers {
             if p.contains("$"), let e = expand(p) {
                 let pieces = quoted(i) ? [e] : e.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
                 for piece in pieces
-                where !piece.isEmpty && !isLocalOrDynamic(piece, family: a.family) && !isPinned(piece, family: a.family, tool: a.tool) && !piece.hasPrefix("-") {
+                where !piece.isEmpty && !piece.contains(LintContext.unknown) && !isLocalOrDynamic(piece, family: a.family) && !isPinned(piece, family: a.family, tool: a.tool) && !piece.hasPrefix("-") {
                     out.append((piece, i))
                 }
                 continue
