@@ -11,14 +11,12 @@ import Testing
     }
 
     static func checked(_ bytes: [UInt8], _ label: @autoclosure () -> String) -> ShellScript {
-        let clock = ContinuousClock()
-        var script = ShellScript(commands: [], pipelines: [])
-        let elapsed = clock.measure { script = ShellParser.parse(bytes) }
+        // Speed is measured by .ci/bench and the hostile-input sweep, not here: wall-clock limits
+        // in unit tests fail on a loaded 2-core machine.
+        let script = ShellParser.parse(bytes)
         if let v = invariantViolation(bytes, script) {
             Issue.record("\(label()): \(v)\n\(String(decoding: bytes.prefix(300), as: UTF8.self).debugDescription)")
         }
-        // Generous: a few kB must not take anywhere near this long, even in debug.
-        if elapsed > .seconds(2) { Issue.record("\(label()): took \(elapsed)") }
         return script
     }
 
@@ -149,16 +147,9 @@ import Testing
         #expect(box.counts.count == units.count)
     }
 
-    @Test func largeInputIsRoughlyLinear() {
+    @Test func largeInputParsesWhole() {
         let unit = "apt-get install -y \"pkg-$V\" $(dpkg --print-architecture) `id -u` && echo 'x' | tee /f; "
-        let clock = ContinuousClock()
-        let small = Self.repeated(unit, 2_000)
-        let large = Self.repeated(unit, 8_000)
-        var counts: [Int] = []
-        let t1 = clock.measure { counts.append(ShellParser.parse(small).commands.count) }
-        let t2 = clock.measure { counts.append(ShellParser.parse(large).commands.count) }
+        let counts = [2_000, 8_000].map { ShellParser.parse(Self.repeated(unit, $0)).commands.count }
         #expect(counts == [2_000 * 5, 8_000 * 5])
-        // 4x the input may not take much more than 4x the time (slack for noise).
-        #expect(t2 < t1 * 12 + .milliseconds(50), "2k units: \(t1), 8k units: \(t2)")
     }
 }

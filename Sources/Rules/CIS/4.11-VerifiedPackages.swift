@@ -92,6 +92,8 @@ extension CISRules {
     )) { ctx in
         var hits: [Hit] = []
         let tools = weakenedTools
+        // Commands whose output feeds a pipe, gathered once (not per echo: a long RUN has thousands).
+        let feedsPipe = Set(ctx.pipelines.flatMap { $0.commands.dropLast() })
         for c in ctx.commands {
             var found = false
             for (names, opts, what, peers) in weakenings where tools.contains(c.name) && names.contains(c.name) {
@@ -121,7 +123,7 @@ extension CISRules {
             // Words of echo/printf are data unless they are written to a file (a repository or
             // configuration file).
             if ["echo", "printf"].contains(c.name), !(c.shell?.redirections.contains { !$0.isHeredoc && $0.op.contains(">") } ?? false),
-               !ctx.pipelines.contains(where: { $0.commands.dropLast().contains(c.index) }) {
+               !feedsPipe.contains(c.index) {
                 continue
             }
             for (i, a) in c.argv.enumerated() {

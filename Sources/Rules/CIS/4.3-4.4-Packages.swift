@@ -31,18 +31,26 @@ extension CISRules {
     )) { ctx in
         var hits: [Hit] = []
         let shipped = Set(ctx.finalImageInstructions)
+        // Packages the same RUN removes again after an install (`apt-get purge $buildDeps`,
+        // `apk del .build-deps`) do not ship. One backward walk per RUN gathers, for each install,
+        // what later commands of its family remove (linear in the RUN's commands).
+        var removedAfter: [Int: Set<String>] = [:]
+        for (_, indices) in ctx.commandsByInstruction {
+            var removedLater: [PackageFamily: Set<String>] = [:]
+            for k in indices.sorted(by: >) {
+                guard let r = ctx.action(of: k) else { continue }
+                if r.kind == .install { removedAfter[k] = removedLater[r.family] ?? [] }
+                guard r.kind == .remove else { continue }
+                for (p, _) in r.packages {
+                    let e = ctx.shellExpand(p, for: ctx.commands[k], unknownAsEmpty: true) ?? p
+                    removedLater[r.family, default: []].formUnion(e.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init))
+                }
+            }
+        }
         for c in ctx.commands {
             guard let a = ctx.action(of: c.index), a.kind == .install, [.apt, .apk, .rpm, .zypper].contains(a.family) else { continue }
             let final = shipped.contains(c.instruction)
-            // Packages the same RUN removes again (`apt-get purge $buildDeps`, `apk del .build-deps`) do not ship.
-            var removed = Set<String>()
-            for k in ctx.commandsByInstruction[c.instruction] ?? [] where k > c.index {
-                guard let r = ctx.action(of: k), r.family == a.family, r.kind == .remove else { continue }
-                for (p, _) in r.packages {
-                    let e = ctx.shellExpand(p, for: ctx.commands[k], unknownAsEmpty: true) ?? p
-                    removed.formUnion(e.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init))
-                }
-            }
+            let removed = removedAfter[c.index] ?? []
             if let virtual = a.option("--virtual", "-t")?.value, a.family == .apk, removed.contains(virtual) { continue }
             var pkgs: [(String, Int)] = []
             for (p, i) in a.packages {

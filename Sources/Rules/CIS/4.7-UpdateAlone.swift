@@ -49,9 +49,11 @@ extension CISRules {
             guard case .run = ctx.instructions[i].value else { continue }
             let acts = actions(ctx, i)
             let updated = ctx.state(before: i).indexUpdated
+            // Families this RUN updates itself, computed once: a RUN with thousands of commands
+            // must not rescan them for every install.
+            let updatedHere = Set(acts.lazy.filter { $0.1.kind == .update }.map { $0.1.family })
             for (c, a) in acts where a.kind == .install && [.apt, .apk, .rpm, .zypper].contains(a.family) {
-                let sameRun = acts.contains { $0.1.family == a.family && $0.1.kind == .update }
-                if !sameRun, let earlier = updated[a.family] {
+                if !updatedHere.contains(a.family), let earlier = updated[a.family] {
                     let line = ctx.instructions[earlier].startLine
                     hits.append(Hit(c.span(ofWord: a.subcommandIndex), "installs with the package index updated on line \(line), in an earlier RUN that the build cache can replay"))
                 }
